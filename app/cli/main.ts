@@ -1,0 +1,71 @@
+import { Command } from 'commander';
+import { ConfigError, toError } from '../../core/index.ts';
+import { loadConfig, type KermaConfig } from '../config/index.ts';
+import { migrateDatabase, openDatabase } from '../db/database.ts';
+import { startKerma } from '../kerma.ts';
+import { createLogger } from '../logger.ts';
+
+/** Loads config once; a bad config prints every problem and exits 2 (usage error), never a stack. */
+function configOrExit(): KermaConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`kerma: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const program = new Command()
+  .name('kerma')
+  .description('Regional radiation dose monitoring and duplicate-scan alerting')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the HTTP service (and the embedded database when DATABASE_URL is unset)')
+  .action(async () => {
+    const config = configOrExit();
+    const logger = createLogger(config.logLevel);
+    const kerma = await startKerma(config, logger);
+    let stopping = false;
+    const shutdown = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      kerma.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: toError(error) }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(async () => {
+    const config = configOrExit();
+    const logger = createLogger(config.logLevel);
+    const database = await openDatabase(config, logger);
+    try {
+      const result = await migrateDatabase(database, config, logger);
+      process.stdout.write(
+        `${JSON.stringify({ flavour: result.flavour, applied: result.applied, latest: result.latest })}\n`,
+      );
+    } finally {
+      await database.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const err = toError(error);
+  process.stderr.write(`kerma: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { ConfigError } from '../../core/index.ts';
+import { variables } from './variables.ts';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+/** The typed configuration, loaded once at start and passed down; nothing reads process.env later. */
+export interface KermaConfig {
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly embeddedPgPort: number;
+  readonly http: { readonly host: string; readonly port: number };
+  readonly db: { readonly poolMax: number; readonly connectTimeoutMs: number };
+  readonly migrateOnStart: boolean;
+  readonly timescale: 'auto' | 'off' | 'required';
+  readonly logLevel: LogLevel;
+  readonly patientIdKey: string | undefined;
+}
+
+type RawValues = Record<string, unknown>;
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true, strict: true });
+
+const schema = {
+  type: 'object',
+  properties: Object.fromEntries(
+    variables.map((v) => [v.name, v.default === undefined ? v.schema : { ...v.schema, default: v.default }]),
+  ),
+  additionalProperties: false,
+};
+const validate = ajv.compile(schema);
+
+/**
+ * Reads `NAME` or, for secrets, `NAME_FILE` (a path whose contents are the value, as Docker and
+ * Kubernetes secrets are mounted). Setting both is an error rather than a silent precedence rule.
+ */
+function collectRawValues(env: NodeJS.ProcessEnv, problems: string[]): RawValues {
+  const raw: RawValues = {};
+  for (const variable of variables) {
+    const direct = env[variable.name];
+    const filePath = variable.secret ? env[`${variable.name}_FILE`] : undefined;
+    if (direct !== undefined && direct !== '' && filePath) {
+      problems.push(`${variable.name} and ${variable.name}_FILE are both set; set only one`);
+      continue;
+    }
+    if (filePath) {
+      try {
+        raw[variable.name] = readFileSync(filePath, 'utf8').replace(/\r?\n$/, '');
+      } catch (error) {
+        problems.push(`${variable.name}_FILE: cannot read ${filePath} (${(error as Error).message})`);
+      }
+    } else if (direct !== undefined && direct !== '') {
+      raw[variable.name] = direct;
+    }
+  }
+  return raw;
+}
+
+function describeAjvError(error: ErrorObject, raw: RawValues): string {
+  const name = error.instancePath.replace(/^\//, '');
+  const spec = variables.find((v) => v.name === name);
+  const shown = spec?.secret ? '(hidden)' : JSON.stringify(raw[name]);
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.join(', ');
+    return `${name} must be one of ${allowed} (got ${shown})`;
+  }
+  return `${name} ${error.message ?? 'is invalid'} (got ${shown})`;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): KermaConfig {
+  const problems: string[] = [];
+  const raw = collectRawValues(env, problems);
+  if (!validate(raw)) {
+    for (const error of validate.errors ?? []) problems.push(describeAjvError(error, raw));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const value = (name: string): unknown => raw[name];
+  return {
+    databaseUrl: value('DATABASE_URL') as string | undefined,
+    dataDir: path.resolve(cwd, value('KERMA_DATA_DIR') as string),
+    embeddedPgPort: value('KERMA_EMBEDDED_PG_PORT') as number,
+    http: { host: value('KERMA_HTTP_HOST') as string, port: value('KERMA_HTTP_PORT') as number },
+    db: {
+      poolMax: value('KERMA_DB_POOL_MAX') as number,
+      connectTimeoutMs: value('KERMA_DB_CONNECT_TIMEOUT_MS') as number,
+    },
+    migrateOnStart: value('KERMA_MIGRATE_ON_START') as boolean,
+    timescale: value('KERMA_TIMESCALEDB') as KermaConfig['timescale'],
+    logLevel: value('KERMA_LOG_LEVEL') as LogLevel,
+    patientIdKey: value('KERMA_PATIENT_ID_KEY') as string | undefined,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * Every environment variable Kerma reads, in one table: its JSON-schema type, default and the
+ * README text. The README's configuration table is checked against this list by a test.
+ */
+export interface VariableSpec {
+  readonly name: string;
+  readonly schema: Record<string, unknown>;
+  readonly default?: string | number | boolean;
+  readonly secret?: boolean;
+  readonly description: string;
+}
+
+const port = { type: 'integer', minimum: 1, maximum: 65535 };
+
+export const variables: readonly VariableSpec[] = [
+  {
+    name: 'DATABASE_URL',
+    schema: { type: 'string', pattern: '^postgres(ql)?://' },
+    secret: true,
+    description: 'PostgreSQL connection URL. When unset, Kerma starts its embedded PostgreSQL under KERMA_DATA_DIR.',
+  },
+  {
+    name: 'KERMA_DATA_DIR',
+    schema: { type: 'string', minLength: 1 },
+    default: '.kerma',
+    description: 'Directory for the embedded database, received objects and other local state.',
+  },
+  {
+    name: 'KERMA_EMBEDDED_PG_PORT',
+    schema: port,
+    default: 54329,
+    description:
+      'TCP port (on 127.0.0.1) of the embedded PostgreSQL. Not 5432, so it never collides with a system server.',
+  },
+  {
+    name: 'KERMA_HTTP_HOST',
+    schema: { type: 'string', minLength: 1 },
+    default: '127.0.0.1',
+    description: 'Address the HTTP server binds to.',
+  },
+  {
+    name: 'KERMA_HTTP_PORT',
+    schema: { type: 'integer', minimum: 0, maximum: 65535 },
+    default: 8080,
+    description: 'HTTP port (0 picks a free port, used by tests).',
+  },
+  {
+    name: 'KERMA_DB_POOL_MAX',
+    schema: { type: 'integer', minimum: 1, maximum: 200 },
+    default: 10,
+    description: 'Maximum connections in the database pool of one Kerma process.',
+  },
+  {
+    name: 'KERMA_DB_CONNECT_TIMEOUT_MS',
+    schema: { type: 'integer', minimum: 100, maximum: 600000 },
+    default: 5000,
+    description: 'How long a database connection attempt may take before it fails.',
+  },
+  {
+    name: 'KERMA_MIGRATE_ON_START',
+    schema: { type: 'boolean' },
+    default: true,
+    description:
+      'Apply pending migrations when `kerma serve` starts (under an advisory lock, so several instances are safe).',
+  },
+  {
+    name: 'KERMA_TIMESCALEDB',
+    schema: { enum: ['auto', 'off', 'required'] },
+    default: 'auto',
+    description:
+      'Use TimescaleDB hypertables when the server has the extension preloaded (`auto`), never (`off`: monthly partitions), or refuse to start without it (`required`). Decided once, at the first migration of a database.',
+  },
+  {
+    name: 'KERMA_LOG_LEVEL',
+    schema: { enum: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] },
+    default: 'info',
+    description: 'Minimum level of the JSON log written to standard output.',
+  },
+  {
+    name: 'KERMA_PATIENT_ID_KEY',
+    schema: { type: 'string', minLength: 32 },
+    secret: true,
+    description:
+      'Secret for the keyed hashes (HMAC-SHA-256) of patient identifiers, at least 32 characters. Every instance of a deployment must share it. When unset with the embedded database, a random key is generated once and kept in KERMA_DATA_DIR.',
+  },
+];

@@ -1,0 +1,44 @@
+import type pg from 'pg';
+import type { Logger } from '../../core/index.ts';
+import type { KermaConfig } from '../config/index.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { migrate, type MigrationResult } from './migrations.ts';
+import { createPool } from './pool.ts';
+
+export interface Database {
+  readonly pool: pg.Pool;
+  readonly url: string;
+  readonly embedded: boolean;
+  close(): Promise<void>;
+}
+
+/** Connects to DATABASE_URL, or starts the embedded server when none is configured. */
+export async function openDatabase(config: KermaConfig, logger: Logger): Promise<Database> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger });
+  const url = config.databaseUrl ?? embedded?.url ?? '';
+  const pool = createPool({ url, max: config.db.poolMax, connectTimeoutMs: config.db.connectTimeoutMs, logger });
+  return {
+    pool,
+    url,
+    embedded: embedded !== undefined,
+    close: async () => {
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}
+
+export async function migrateDatabase(
+  database: Database,
+  config: KermaConfig,
+  logger: Logger,
+): Promise<MigrationResult> {
+  const client = await database.pool.connect();
+  try {
+    return await migrate(client, { logger, timescale: config.timescale });
+  } finally {
+    client.release();
+  }
+}

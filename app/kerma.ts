@@ -1,0 +1,46 @@
+import type { Server } from 'node:http';
+import type { Logger } from '../core/index.ts';
+import type { KermaConfig } from './config/index.ts';
+import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
+import { createHttpApp, listen } from './http/server.ts';
+
+/**
+ * The composition root: the only place that builds services and wires features to transports.
+ * Features receive their dependencies (config, query runner, logger) from here.
+ */
+export interface RunningKerma {
+  readonly url: string;
+  readonly database: Database;
+  stop(): Promise<void>;
+}
+
+export async function startKerma(config: KermaConfig, logger: Logger): Promise<RunningKerma> {
+  const database = await openDatabase(config, logger);
+  let server: Server | undefined;
+  try {
+    if (config.migrateOnStart) {
+      const result = await migrateDatabase(database, config, logger);
+      logger.info({ flavour: result.flavour, applied: result.applied, latest: result.latest }, 'database schema ready');
+    }
+    const app = createHttpApp({ pool: database.pool, logger });
+    const listening = await listen(app, config.http.host, config.http.port);
+    server = listening.server;
+    logger.info({ url: listening.url, embeddedDatabase: database.embedded }, 'kerma listening');
+    const openServer = server;
+    return {
+      url: listening.url,
+      database,
+      stop: async () => {
+        await new Promise<void>((resolve) => {
+          openServer.close(() => resolve());
+          openServer.closeAllConnections();
+        });
+        await database.close();
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await database.close();
+    throw error;
+  }
+}

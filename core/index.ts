@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './db.ts';
+export type { Logger } from './logger.ts';
