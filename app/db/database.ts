@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../../core/index.ts';
 import type { KermaConfig } from '../config/index.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { migrate, type MigrationResult } from './migrations.ts';
 import { createPool } from './pool.ts';
 
@@ -14,9 +13,12 @@ export interface Database {
 
 /** Connects to DATABASE_URL, or starts the embedded server when none is configured. */
 export async function openDatabase(config: KermaConfig, logger: Logger): Promise<Database> {
+  // Loaded only when needed: the package installs process exit hooks as soon as it is imported.
   const embedded = config.databaseUrl
     ? undefined
-    : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger });
+    : await (
+        await import('./embedded-postgres.ts')
+      ).startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger });
   const url = config.databaseUrl ?? embedded?.url ?? '';
   const pool = createPool({ url, max: config.db.poolMax, connectTimeoutMs: config.db.connectTimeoutMs, logger });
   return {

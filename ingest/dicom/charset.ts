@@ -8,8 +8,26 @@ export type TextDecoderFn = (bytes: Uint8Array) => string;
 const ESC = 0x1b;
 
 function latin1(bytes: Uint8Array): string {
-  // True ISO 8859-1 (WHATWG "latin1" is windows-1252, which differs in 0x80-0x9F).
+  // True ISO 8859-1 (WHATWG "latin1" is windows-1252, which differs in 0x80-0x9F). Short values
+  // (nearly all of them) are cheaper to build directly than through a Buffer view.
+  if (bytes.length <= 64) {
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 1) text += String.fromCharCode(bytes[i] ?? 0);
+    return text;
+  }
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
+/** ISO 8859-1 straight from a byte range: the common case of short ASCII values, with no view object. */
+function latin1Range(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > 64) return latin1(bytes.subarray(start, end));
+  let text = '';
+  for (let i = start; i < end; i += 1) text += String.fromCharCode(bytes[i] ?? 0);
+  return text;
+}
+
+function rangeDecoder(decode: TextDecoderFn): CharsetDecoder['decodeRange'] {
+  return decode === latin1 ? latin1Range : (bytes, start, end) => decode(bytes.subarray(start, end));
 }
 
 function whatwg(label: string): TextDecoderFn {
@@ -110,11 +128,16 @@ function decodeIso2022(bytes: Uint8Array, initial: TextDecoderFn): string {
 }
 
 function normaliseTerm(term: string): string {
-  return term.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  return term
+    .trim()
+    .toUpperCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 export interface CharsetDecoder {
   readonly decode: TextDecoderFn;
+  /** Decodes bytes[start, end) without allocating a view when the set allows it (single-byte sets). */
+  readonly decodeRange: (bytes: Uint8Array, start: number, end: number) => string;
   /** Terms of 0008,0005 that Kerma does not know (decoded as ISO 8859-1 and reported). */
   readonly unknownTerms: readonly string[];
 }
@@ -128,16 +151,20 @@ export function charsetDecoder(terms: readonly string[]): CharsetDecoder {
   if (!usesExtensions) {
     const decode = SINGLE_SET[first];
     if (!decode) unknownTerms.push(terms[0] ?? '');
-    return { decode: decode ?? latin1, unknownTerms };
+    const chosen = decode ?? latin1;
+    return { decode: chosen, decodeRange: rangeDecoder(chosen), unknownTerms };
   }
   // With code extensions the first value names the initial set (empty: ASCII).
   const initialName = first.replace(/^ISO_2022_/, 'ISO_');
-  const initial = initialName === 'ISO_IR_87' || initialName === 'ISO_IR_159' ? latin1 : (SINGLE_SET[initialName] ?? latin1);
+  const initial =
+    initialName === 'ISO_IR_87' || initialName === 'ISO_IR_159' ? latin1 : (SINGLE_SET[initialName] ?? latin1);
   for (const term of normalised) {
     const name = term.replace(/^ISO_2022_/, 'ISO_');
-    if (!(name in SINGLE_SET) && !['ISO_IR_87', 'ISO_IR_159', 'ISO_IR_149', 'ISO_IR_58'].includes(name)) unknownTerms.push(term);
+    if (!(name in SINGLE_SET) && !['ISO_IR_87', 'ISO_IR_159', 'ISO_IR_149', 'ISO_IR_58'].includes(name))
+      unknownTerms.push(term);
   }
-  return { decode: (bytes) => (bytes.includes(ESC) ? decodeIso2022(bytes, initial) : initial(bytes)), unknownTerms };
+  const decode: TextDecoderFn = (bytes) => (bytes.includes(ESC) ? decodeIso2022(bytes, initial) : initial(bytes));
+  return { decode, decodeRange: rangeDecoder(decode), unknownTerms };
 }
 
 export const defaultDecoder: CharsetDecoder = charsetDecoder([]);

@@ -3,6 +3,8 @@ import { charsetDecoder, defaultDecoder, type CharsetDecoder } from './charset.t
 import { DicomExtractionError } from './errors.ts';
 import { Tag, formatTag } from './tags.ts';
 
+const BACKSLASH = 0x5c;
+
 function bytesOf(ds: dicomParser.DataSet, element: dicomParser.Element): Uint8Array {
   return ds.byteArray.subarray(element.dataOffset, element.dataOffset + element.length);
 }
@@ -32,10 +34,15 @@ export class DicomDataset {
     private readonly ds: dicomParser.DataSet,
     private readonly decoder: CharsetDecoder,
     warnings: string[],
-    /** Where this data set sits, for error messages: '' for the top level. */
-    readonly path: string,
+    private readonly parent?: { readonly dataset: DicomDataset; readonly tag: string; readonly index: number },
   ) {
     this.warnings = warnings;
+  }
+
+  /** Where this data set sits, for error messages ('' for the top level); built only when asked. */
+  get path(): string {
+    if (!this.parent) return '';
+    return `${this.parent.dataset.path}${formatTag(this.parent.tag)}[${this.parent.index}] > `;
   }
 
   has(tag: string): boolean {
@@ -53,8 +60,25 @@ export class DicomDataset {
   strings(tag: string): string[] {
     const element = this.ds.elements[tag];
     if (!element || element.length === 0) return [];
-    const text = this.decoder.decode(bytesOf(this.ds, element));
+    const bytes = this.ds.byteArray;
+    const start = element.dataOffset;
+    const end = start + element.length;
+    // Hot path (most SR strings are one value): no backslash means no split and one decode.
+    const backslash = bytes.indexOf(BACKSLASH, start);
+    if (backslash === -1 || backslash >= end) {
+      return [this.decodeTrimmed(bytes, start, end)];
+    }
+    const text = this.decoder.decode(bytes.subarray(start, end));
     return text.split('\\').map(trimValue);
+  }
+
+  private decodeTrimmed(bytes: Uint8Array, start: number, end: number): string {
+    let from = start;
+    let to = end;
+    while (to > from && (bytes[to - 1] === 0x20 || bytes[to - 1] === 0)) to -= 1;
+    while (from < to && bytes[from] === 0x20) from += 1;
+    if (from === to) return '';
+    return this.decoder.decodeRange(bytes, from, to);
   }
 
   /** First value of a string element; undefined when absent or empty. */
@@ -120,16 +144,18 @@ export class DicomDataset {
     const element = this.ds.elements[tag];
     if (!element?.items) return [];
     const items: DicomDataset[] = [];
-    element.items.forEach((item, index) => {
-      if (item.dataSet) {
-        items.push(new DicomDataset(item.dataSet, this.decoder, this.warnings, `${this.path}${formatTag(tag)}[${index}] > `));
-      }
-    });
+    for (let index = 0; index < element.items.length; index += 1) {
+      const dataSet = element.items[index]?.dataSet;
+      if (dataSet) items.push(new DicomDataset(dataSet, this.decoder, this.warnings, { dataset: this, tag, index }));
+    }
     return items;
   }
 
   item(tag: string): DicomDataset | undefined {
-    return this.items(tag)[0];
+    const dataSet = this.ds.elements[tag]?.items?.[0]?.dataSet;
+    return dataSet
+      ? new DicomDataset(dataSet, this.decoder, this.warnings, { dataset: this, tag, index: 0 })
+      : undefined;
   }
 
   /** Tags present, for content-based classification and diagnostics. */
@@ -147,6 +173,7 @@ export interface ParsedDicom {
   readonly transferSyntaxUid: string | undefined;
   readonly sopClassUid: string | undefined;
   readonly sopInstanceUid: string | undefined;
+  readonly studyInstanceUid: string | undefined;
   /** The data set ended early (truncated file); values read before the break are usable. */
   readonly truncated: boolean;
   readonly characterSet: readonly string[];
@@ -165,51 +192,100 @@ function describeThrown(thrown: unknown): string {
  */
 export function parseDicom(bytes: Uint8Array): ParsedDicom {
   if (bytes.length < 8) throw new DicomExtractionError('not_dicom', `file too short (${bytes.length} bytes)`);
-  const hasPreamble = bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
-  let ds: dicomParser.DataSet;
-  let truncated = false;
-  try {
-    ds = hasPreamble
-      ? dicomParser.parseDicom(bytes)
-      : dicomParser.parseDicom(bytes, { TransferSyntaxUID: '1.2.840.10008.1.2' });
-  } catch (thrown) {
-    const partial = (thrown as { dataSet?: dicomParser.DataSet } | undefined)?.dataSet;
-    const reason = describeThrown((thrown as { exception?: unknown } | undefined)?.exception ?? thrown);
-    if (!partial || Object.keys(partial.elements).length === 0) {
-      throw new DicomExtractionError(hasPreamble ? 'malformed' : 'not_dicom', `cannot parse DICOM: ${reason}`);
-    }
-    ds = partial;
-    truncated = true;
-    if (hasPreamble) {
-      // dicom-parser drops the meta header from a partial result; read it again for the UIDs.
-      try {
-        const meta = dicomParser.readPart10Header(bytes);
-        for (const [tag, element] of Object.entries(meta.elements)) {
-          if (!ds.elements[tag] && element.dataOffset + element.length <= bytes.length) {
-            ds.elements[tag] = { ...element };
-          }
-        }
-      } catch {
-        // The meta header itself is unreadable: keep the data set as it is.
+  const hasPreamble =
+    bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  const first = parseWithDicomParser(bytes, hasPreamble);
+  let { ds, truncated } = first;
+  if (truncated && hasPreamble) {
+    // CP-246 says an undefined-length UN element holds implicit-VR items, but some devices (Hologic)
+    // write explicit-VR items there; dicom-parser then overruns and loses the rest of the file.
+    // Reading such elements as SQ recovers it; keep whichever reading got further.
+    const patched = retypeUndefinedLengthUnAsSequence(bytes);
+    if (patched) {
+      const second = parseWithDicomParser(patched, hasPreamble);
+      if (!second.truncated || Object.keys(second.ds.elements).length > Object.keys(ds.elements).length) {
+        ({ ds, truncated } = second);
+        ds.warnings.push('undefined-length UN element(s) read as explicit-VR sequences');
       }
     }
-    ds.warnings.push(`data set ends early: ${reason}`);
   }
   const transferSyntaxUid = ds.string(Tag.TransferSyntaxUID)?.replace(/\0/g, '').trim();
   const rawCharset = readRawCharset(ds);
   const decoder = rawCharset.length > 0 ? charsetDecoder(rawCharset) : defaultDecoder;
   const warnings = [...ds.warnings];
-  if (decoder.unknownTerms.length > 0) warnings.push(`unknown Specific Character Set ${decoder.unknownTerms.join('\\')}: read as ISO 8859-1`);
-  const dataset = new DicomDataset(ds, decoder, warnings, '');
+  if (decoder.unknownTerms.length > 0)
+    warnings.push(`unknown Specific Character Set ${decoder.unknownTerms.join('\\')}: read as ISO 8859-1`);
+  const dataset = new DicomDataset(ds, decoder, warnings);
   const sopClassUid = dataset.string(Tag.SOPClassUID) ?? dataset.string(Tag.MediaStorageSOPClassUID);
   const sopInstanceUid = dataset.string(Tag.SOPInstanceUID) ?? dataset.string(Tag.MediaStorageSOPInstanceUID);
   if (!hasPreamble && !sopClassUid && !dataset.string(Tag.StudyInstanceUID)) {
     throw new DicomExtractionError('not_dicom', 'no DICM preamble and no recognisable DICOM attributes');
   }
   if (truncated && !sopInstanceUid) {
-    throw new DicomExtractionError('truncated', `file breaks off before the SOP Instance UID: ${warnings.at(-1) ?? ''}`);
+    throw new DicomExtractionError(
+      'truncated',
+      `file breaks off before the SOP Instance UID: ${warnings.at(-1) ?? ''}`,
+    );
   }
-  return { dataset, transferSyntaxUid, sopClassUid, sopInstanceUid, truncated, characterSet: rawCharset };
+  const studyInstanceUid = dataset.string(Tag.StudyInstanceUID)?.replace(/\0/g, '');
+  return {
+    dataset,
+    transferSyntaxUid,
+    sopClassUid,
+    sopInstanceUid,
+    studyInstanceUid,
+    truncated,
+    characterSet: rawCharset,
+  };
+}
+
+interface ParseAttempt {
+  readonly ds: dicomParser.DataSet;
+  readonly truncated: boolean;
+}
+
+function parseWithDicomParser(bytes: Uint8Array, hasPreamble: boolean): ParseAttempt {
+  try {
+    const ds = hasPreamble
+      ? dicomParser.parseDicom(bytes)
+      : dicomParser.parseDicom(bytes, { TransferSyntaxUID: '1.2.840.10008.1.2' });
+    return { ds, truncated: false };
+  } catch (thrown) {
+    const partial = (thrown as { dataSet?: dicomParser.DataSet } | undefined)?.dataSet;
+    const reason = describeThrown((thrown as { exception?: unknown } | undefined)?.exception ?? thrown);
+    if (!partial || Object.keys(partial.elements).length === 0) {
+      throw new DicomExtractionError(hasPreamble ? 'malformed' : 'not_dicom', `cannot parse DICOM: ${reason}`);
+    }
+    if (hasPreamble) restoreMetaHeader(partial, bytes);
+    partial.warnings.push(`data set ends early: ${reason}`);
+    return { ds: partial, truncated: true };
+  }
+}
+
+/** dicom-parser drops the meta header from a partial result; read it again for the UIDs. */
+function restoreMetaHeader(ds: dicomParser.DataSet, bytes: Uint8Array): void {
+  try {
+    const meta = dicomParser.readPart10Header(bytes);
+    for (const [tag, element] of Object.entries(meta.elements)) {
+      if (!ds.elements[tag] && element.dataOffset + element.length <= bytes.length) ds.elements[tag] = { ...element };
+    }
+  } catch {
+    // The meta header itself is unreadable: keep the data set as it is.
+  }
+}
+
+/** A copy with every explicit-VR `UN` header of undefined length re-typed `SQ`; undefined if none. */
+function retypeUndefinedLengthUnAsSequence(bytes: Uint8Array): Uint8Array | undefined {
+  let copy: Uint8Array | undefined;
+  // Header after the 4-byte tag: 'U' 'N' 00 00 FF FF FF FF.
+  for (let i = bytes.indexOf(0x55, 132); i !== -1 && i + 8 <= bytes.length; i = bytes.indexOf(0x55, i + 1)) {
+    if (bytes[i + 1] !== 0x4e || bytes[i + 2] !== 0 || bytes[i + 3] !== 0) continue;
+    if (bytes[i + 4] !== 0xff || bytes[i + 5] !== 0xff || bytes[i + 6] !== 0xff || bytes[i + 7] !== 0xff) continue;
+    copy ??= bytes.slice();
+    copy[i] = 0x53; // 'S'
+    copy[i + 1] = 0x51; // 'Q'
+  }
+  return copy;
 }
 
 function readRawCharset(ds: dicomParser.DataSet): string[] {

@@ -17,18 +17,29 @@ export interface Code {
 export interface Concept {
   readonly codes: ReadonlyArray<readonly [value: string, scheme: string]>;
   readonly meaning: string;
+  /** Lower-cased meaning, computed once: concepts are matched millions of times during bulk import. */
+  readonly meaningLower: string;
 }
 
-export function concept(value: string, scheme: string, meaning: string, ...alternates: Array<[string, string]>): Concept {
-  return { codes: [[value, scheme], ...alternates], meaning };
+export function concept(
+  value: string,
+  scheme: string,
+  meaning: string,
+  ...alternates: Array<[string, string]>
+): Concept {
+  return { codes: [[value, scheme], ...alternates], meaning, meaningLower: meaning.toLowerCase() };
+}
+
+function codesMatch(code: Code, wanted: Concept): boolean {
+  for (const [value, scheme] of wanted.codes) {
+    if (code.value === value && (code.scheme === scheme || scheme === '*')) return true;
+  }
+  return false;
 }
 
 export function codeMatches(code: Code | undefined, wanted: Concept): boolean {
   if (!code) return false;
-  for (const [value, scheme] of wanted.codes) {
-    if (code.value === value && (code.scheme === scheme || scheme === '*')) return true;
-  }
-  return code.meaning.toLowerCase() === wanted.meaning.toLowerCase();
+  return codesMatch(code, wanted) || code.meaning.toLowerCase() === wanted.meaningLower;
 }
 
 export type ValueType =
@@ -53,6 +64,8 @@ export type ValueType =
 export interface NumericValue {
   /** undefined when the measured-value sequence is empty (allowed by TID 1400-style NUMs) or unreadable. */
   readonly value: number | undefined;
+  /** Every value when the device encoded several (per-pulse data); `value` is the first. */
+  readonly values: readonly number[];
   readonly text: string | undefined;
   readonly unit: Code | undefined;
   readonly qualifier: Code | undefined;
@@ -60,18 +73,28 @@ export interface NumericValue {
 
 /** One SR content item with its children, decoded once and then navigated by concept. */
 export class ContentItem {
+  private readonly conceptLower: string | undefined;
+  children: readonly ContentItem[] = [];
+
   constructor(
     readonly valueType: ValueType,
     readonly relationship: string | undefined,
     readonly conceptName: Code | undefined,
     private readonly ds: DicomDataset,
-    readonly children: readonly ContentItem[],
-    /** Position in the tree, e.g. `content[2] > content[5]`, for error messages. */
-    readonly location: string,
-  ) {}
+    private readonly parent?: { readonly item: ContentItem; readonly index: number },
+  ) {
+    this.conceptLower = conceptName?.meaning.toLowerCase();
+  }
+
+  /** Position in the tree, e.g. `root > content[2] > content[5]`, built only for messages. */
+  get location(): string {
+    return this.parent ? `${this.parent.item.location} > content[${this.parent.index}]` : 'root';
+  }
 
   is(wanted: Concept): boolean {
-    return codeMatches(this.conceptName, wanted);
+    const name = this.conceptName;
+    if (!name) return false;
+    return codesMatch(name, wanted) || this.conceptLower === wanted.meaningLower;
   }
 
   /** First direct child with that concept name. */
@@ -92,11 +115,19 @@ export class ContentItem {
     if (this.valueType !== 'NUM') return undefined;
     const measured = this.ds.item(Tag.MeasuredValueSequence);
     const qualifier = readCode(this.ds.item(Tag.NumericValueQualifierCodeSequence));
-    if (!measured) return { value: undefined, text: undefined, unit: undefined, qualifier };
-    const text = measured.strings(Tag.NumericValue).find((v) => v !== '');
-    let value = parseDecimal(text);
+    if (!measured) return { value: undefined, values: [], text: undefined, unit: undefined, qualifier };
+    const texts = measured.strings(Tag.NumericValue).filter((v) => v !== '');
+    const values = texts.map(parseDecimal).filter((v): v is number => v !== undefined);
+    let value = parseDecimal(texts[0]);
     if (value === undefined) value = measured.binary(Tag.FloatingPointValue, 'FD');
-    return { value, text, unit: readCode(measured.item(Tag.MeasurementUnitsCodeSequence)), qualifier };
+    if (values.length === 0 && value !== undefined) values.push(value);
+    return {
+      value,
+      values,
+      text: texts[0],
+      unit: readCode(measured.item(Tag.MeasurementUnitsCodeSequence)),
+      qualifier,
+    };
   }
 
   code(): Code | undefined {
@@ -118,7 +149,17 @@ export class ContentItem {
         return this.ds.string(Tag.Date);
       case 'TIME':
         return this.ds.string(Tag.Time);
-      default:
+      case 'CODE':
+      case 'COMPOSITE':
+      case 'CONTAINER':
+      case 'IMAGE':
+      case 'NUM':
+      case 'SCOORD':
+      case 'SCOORD3D':
+      case 'TABLE':
+      case 'TCOORD':
+      case 'UNKNOWN':
+      case 'WAVEFORM':
         return undefined;
     }
   }
@@ -127,7 +168,10 @@ export class ContentItem {
   reference(): { sopClassUid: string | undefined; sopInstanceUid: string | undefined } | undefined {
     const ref = this.ds.item(Tag.ReferencedSOPSequence);
     if (!ref) return undefined;
-    return { sopClassUid: ref.string(Tag.ReferencedSOPClassUID), sopInstanceUid: ref.string(Tag.ReferencedSOPInstanceUID) };
+    return {
+      sopClassUid: ref.string(Tag.ReferencedSOPClassUID),
+      sopInstanceUid: ref.string(Tag.ReferencedSOPInstanceUID),
+    };
   }
 
   /** Depth-first search below this item. */
@@ -171,21 +215,23 @@ const VALUE_TYPES = new Set<string>([
 /** SR trees from real devices nest a few levels; anything deeper than this is hostile input. */
 const MAX_DEPTH = 64;
 
-function buildItem(ds: DicomDataset, location: string, depth: number): ContentItem {
-  const rawType = ds.string(Tag.ValueType)?.toUpperCase() ?? 'UNKNOWN';
+function buildItem(
+  ds: DicomDataset,
+  parent: { item: ContentItem; index: number } | undefined,
+  depth: number,
+): ContentItem {
+  let rawType = ds.string(Tag.ValueType)?.toUpperCase() ?? 'UNKNOWN';
+  let relationship = ds.string(Tag.RelationshipType);
+  // Some Siemens RRDSRs swap the two attributes ("HAS CONCEPT MOD" as the value type): swap back.
+  if (!VALUE_TYPES.has(rawType) && relationship && VALUE_TYPES.has(relationship.toUpperCase())) {
+    [rawType, relationship] = [relationship.toUpperCase(), rawType];
+  }
   const valueType = (VALUE_TYPES.has(rawType) ? rawType : 'UNKNOWN') as ValueType;
-  const children =
-    depth >= MAX_DEPTH
-      ? []
-      : ds.items(Tag.ContentSequence).map((child, i) => buildItem(child, `${location} > content[${i}]`, depth + 1));
-  return new ContentItem(
-    valueType,
-    ds.string(Tag.RelationshipType),
-    readCode(ds.item(Tag.ConceptNameCodeSequence)),
-    ds,
-    children,
-    location,
-  );
+  const item = new ContentItem(valueType, relationship, readCode(ds.item(Tag.ConceptNameCodeSequence)), ds, parent);
+  if (depth < MAX_DEPTH) {
+    item.children = ds.items(Tag.ContentSequence).map((child, index) => buildItem(child, { item, index }, depth + 1));
+  }
+  return item;
 }
 
 /** The SR document root (the data set itself is the root CONTAINER), with its template identifier. */
@@ -196,5 +242,5 @@ export interface SrDocument {
 
 export function readSrDocument(ds: DicomDataset): SrDocument {
   const template = ds.item(Tag.ContentTemplateSequence);
-  return { root: buildItem(ds, 'root', 0), templateId: template?.string(Tag.TemplateIdentifier) };
+  return { root: buildItem(ds, undefined, 0), templateId: template?.string(Tag.TemplateIdentifier) };
 }

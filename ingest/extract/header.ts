@@ -76,7 +76,11 @@ export function readDeviceInfo(ds: DicomDataset, deviceObserverUid?: string): De
     manufacturerModelName: ds.string(Tag.ManufacturerModelName),
     stationName: ds.string(Tag.StationName),
     deviceSerialNumber: ds.string(Tag.DeviceSerialNumber),
-    softwareVersions: ds.strings(Tag.SoftwareVersions).filter((v) => v !== '').join('\\') || undefined,
+    softwareVersions:
+      ds
+        .strings(Tag.SoftwareVersions)
+        .filter((v) => v !== '')
+        .join('\\') || undefined,
     institutionName: ds.string(Tag.InstitutionName),
     institutionAddress: ds.text(Tag.InstitutionAddress),
     institutionalDepartmentName: ds.string(Tag.InstitutionalDepartmentName),

@@ -238,7 +238,10 @@ export interface ProjectionAccumulated {
   readonly totalNumberOfRadiographicFrames: number | undefined;
   readonly referencePointDefinition: string | undefined;
   readonly referencePointDefinitionCode: Code | undefined;
-  readonly mammography: ReadonlyArray<{ readonly laterality: Code | undefined; readonly accumulatedAverageGlandularDoseMgy: number | undefined }>;
+  readonly mammography: ReadonlyArray<{
+    readonly laterality: Code | undefined;
+    readonly accumulatedAverageGlandularDoseMgy: number | undefined;
+  }>;
 }
 
 /** TID 10003 Irradiation Event X-Ray Data with 10003A detector, 10003B source, 10003C mechanical. */
@@ -425,7 +428,7 @@ export interface NmImageSeries {
   readonly seriesTypes: readonly string[];
   readonly numberOfSlices: number | undefined;
   readonly reconstructionMethod: string | undefined;
-  readonly coincidenceWindowWidthKev: number | undefined;
+  readonly coincidenceWindowWidthNs: number | undefined;
   readonly energyWindowLowerLimitKev: number | undefined;
   readonly energyWindowUpperLimitKev: number | undefined;
   readonly scanProgressionDirection: string | undefined;

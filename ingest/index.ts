@@ -1,0 +1,8 @@
+// ingest: DICOM parsing and dose extraction (and, later, transports, store and quarantine).
+// Other features and the composition root import only from here.
+export { extractDoseReport, chooseExtractor, EXTRACTORS, type Extraction } from './extract/registry.ts';
+export { summariseReport, type StudySummary } from './extract/summary.ts';
+export { matchNotPatient, type NotPatientMatch, type NotPatientPatterns } from './extract/not-patient.ts';
+export { DicomExtractionError, type ExtractionFailure } from './dicom/errors.ts';
+export { parseDicom, type ParsedDicom } from './dicom/dataset.ts';
+export type * from './extract/types.ts';

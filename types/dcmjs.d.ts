@@ -1,0 +1,26 @@
+// The small part of dcmjs Kerma uses (writing Part 10 fixtures); the package ships no types.
+declare module 'dcmjs' {
+  type Dataset = Record<string, unknown>;
+
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- declared for `typeof` below
+  class DicomDict {
+    constructor(meta: Dataset);
+    dict: Dataset;
+    write(options?: { allowInvalidVRLength?: boolean }): ArrayBuffer;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- declared for `typeof` below
+  const DicomMetaDictionary: {
+    denaturalizeDataset(dataset: Dataset): Dataset;
+    naturalizeDataset(dataset: Dataset): Dataset;
+  };
+
+  const dcmjs: {
+    data: {
+      DicomDict: typeof DicomDict;
+      DicomMetaDictionary: typeof DicomMetaDictionary;
+      DicomMessage: { readFile(buffer: ArrayBuffer): { meta: Dataset; dict: Dataset } };
+    };
+  };
+  export default dcmjs;
+}
