@@ -9,14 +9,13 @@ import {
   ImageTag,
   codeOf,
   firstDefined,
-  guardExtraction,
   imageDateTime,
   imageReportContext,
   irradiationEventUid,
   readNumber,
-  requireIdentity,
   shiftDecimal,
 } from './image-common.ts';
+import { guardExtraction, requireIdentity } from './guards.ts';
 import type { CtDose, CtEvent, CtXraySource, DoseReport } from './types.ts';
 import { formatDateTime } from './values.ts';
 

@@ -10,7 +10,6 @@ import {
   ImageTag,
   codeOf,
   firstDefined,
-  guardExtraction,
   imageDateTime,
   imageReportContext,
   irradiationEventUid,
@@ -20,11 +19,10 @@ import {
   readGrids,
   readLaterality,
   readNumber,
-  requireIdentity,
   shiftDecimal,
   singleImageAccumulated,
-  type ImageIdentity,
 } from './image-common.ts';
+import { guardExtraction, requireIdentity, type ObjectIdentity } from './guards.ts';
 import type {
   DoseReport,
   ProjectionDetector,
@@ -207,7 +205,7 @@ export interface ProjectionImageOptions {
 
 export function readProjectionImageEvent(
   ds: DicomDataset,
-  identity: ImageIdentity,
+  identity: ObjectIdentity,
   options: ProjectionImageOptions,
 ): ProjectionEvent {
   const anatomy = codeOf(ds, ImageTag.AnatomicRegionSequence);

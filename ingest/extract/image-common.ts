@@ -1,8 +1,7 @@
-import type { DicomDataset, ParsedDicom } from '../dicom/dataset.ts';
+import type { DicomDataset } from '../dicom/dataset.ts';
 import { parseDecimal } from '../dicom/dataset.ts';
-import { DicomExtractionError } from '../dicom/errors.ts';
 import { readCode, type Code } from '../dicom/sr.ts';
-import { Tag, formatTag } from '../dicom/tags.ts';
+import { Tag } from '../dicom/tags.ts';
 import type { ProjectionAccumulated, ReportContext, XrayFilter } from './types.ts';
 import { combineDateTime, formatDateTime } from './values.ts';
 
@@ -87,32 +86,6 @@ export function firstDefined<T>(...values: Array<T | undefined>): T | undefined 
 
 export function codeOf(ds: DicomDataset, sequenceTag: string): Code | undefined {
   return readCode(ds.item(sequenceTag));
-}
-
-export interface ImageIdentity {
-  readonly sopClassUid: string;
-  readonly sopInstanceUid: string;
-  readonly studyInstanceUid: string;
-}
-
-/** An image without these cannot be grouped into a study or de-duplicated, so it is refused. */
-export function requireIdentity(parsed: ParsedDicom): ImageIdentity {
-  const studyInstanceUid = parsed.dataset.string(Tag.StudyInstanceUID)?.replace(/\0/g, '');
-  if (!studyInstanceUid) {
-    throw new DicomExtractionError(
-      'missing_attribute',
-      'Study Instance UID is missing',
-      formatTag(Tag.StudyInstanceUID),
-    );
-  }
-  if (!parsed.sopInstanceUid || !parsed.sopClassUid) {
-    throw new DicomExtractionError(
-      'missing_attribute',
-      'SOP Class or Instance UID is missing',
-      formatTag(Tag.SOPInstanceUID),
-    );
-  }
-  return { sopClassUid: parsed.sopClassUid, sopInstanceUid: parsed.sopInstanceUid, studyInstanceUid };
 }
 
 /**
@@ -339,18 +312,4 @@ export function readExposureUas(ds: DicomDataset): number | undefined {
     firstDefined(readNumber(ds, Tag.Exposure, 'IS'), readNumber(ds, ImageTag.ExposureInmAs, 'FD')),
     3,
   );
-}
-
-/**
- * Runs an extraction so that only DicomExtractionError leaves it: anything else thrown while reading
- * a hostile header is reported as a malformed object with its cause.
- */
-export function guardExtraction<T>(what: string, read: () => T): T {
-  try {
-    return read();
-  } catch (thrown) {
-    if (thrown instanceof DicomExtractionError) throw thrown;
-    const message = thrown instanceof Error ? thrown.message : String(thrown);
-    throw new DicomExtractionError('malformed', `cannot read ${what}: ${message}`, undefined, { cause: thrown });
-  }
 }

@@ -10,14 +10,12 @@ import {
   ImageTag,
   Laterality,
   firstDefined,
-  guardExtraction,
   imageReportContext,
   readNumber,
-  requireIdentity,
   shiftDecimal,
   singleImageAccumulated,
-  type ImageIdentity,
 } from './image-common.ts';
+import { guardExtraction, requireIdentity, type ObjectIdentity } from './guards.ts';
 import type { DoseReport, ProjectionAccumulated, ProjectionEvent, StudyInfo } from './types.ts';
 
 /**
@@ -76,7 +74,7 @@ function mgStudyInfo(ds: DicomDataset): StudyInfo {
   return { ...study, procedureCodeMeaning: firstDefined(ds.string(Tag.ProtocolName), study.procedureCodeMeaning) };
 }
 
-function readMgEvent(ds: DicomDataset, identity: ImageIdentity): ProjectionEvent {
+function readMgEvent(ds: DicomDataset, identity: ObjectIdentity): ProjectionEvent {
   return readProjectionImageEvent(ds, identity, {
     studyDateFallback: false,
     comment: ds.text(ImageTag.ExposureControlModeDescription),

@@ -4,7 +4,7 @@ import { readCode } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
 import type { Extractor } from './extractor.ts';
 import { readDeviceInfo, readPatientInfo, readStudyInfo } from './header.ts';
-import { guardExtraction, requireIdentity } from './radiopharmaceutical-rdsr.ts';
+import { guardExtraction, requireIdentity } from './guards.ts';
 import { imageTotalDoseMbq } from './radiopharmaceutical-units.ts';
 import type {
   DoseReport,
@@ -78,7 +78,7 @@ export const petImageExtractor = imageExtractor(PET);
 function extractImage(parsed: ParsedDicom, kind: ImageKind): DoseReport {
   const ds = parsed.dataset;
   const study = readStudyInfo(ds, { dateFallbacks: false });
-  const identity = requireIdentity(parsed, study.studyInstanceUid);
+  const identity = requireIdentity(parsed);
   const warnings: string[] = [];
   // The date a bare Radiopharmaceutical Start Time belongs to, as the peer takes it: the study's.
   const date = ds.string(Tag.StudyDate) ?? ds.string(Tag.SeriesDate);

@@ -11,12 +11,11 @@ import {
   ImageTag,
   codeOf,
   firstDefined,
-  guardExtraction,
   imageReportContext,
   readNumber,
-  requireIdentity,
   shiftDecimal,
 } from './image-common.ts';
+import { guardExtraction, requireIdentity } from './guards.ts';
 import type { CtDose, CtEvent, DoseReport, ReportContext, StudyInfo } from './types.ts';
 import { formatDateTime } from './values.ts';
 

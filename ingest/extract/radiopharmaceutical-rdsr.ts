@@ -5,6 +5,7 @@ import { codeMatches, readCode, readSrDocument, type ContentItem } from '../dico
 import { Tag, formatTag } from '../dicom/tags.ts';
 import { C } from './concepts.ts';
 import type { Extractor } from './extractor.ts';
+import { guardExtraction, requireIdentity } from './guards.ts';
 import { readDeviceInfo, readPatientInfo, readStudyInfo } from './header.ts';
 import { readAdministration } from './radiopharmaceutical-administration.ts';
 import { R } from './radiopharmaceutical-concepts.ts';
@@ -36,34 +37,6 @@ export const radiopharmaceuticalRdsrExtractor: Extractor = {
     return guardExtraction('radiopharmaceutical dose report', () => extractRrdsr(parsed));
   },
 };
-
-/**
- * Runs an extraction so that it throws nothing but DicomExtractionError (the Extractor contract): a
- * fault on input nobody foresaw becomes a 'malformed' quarantine reason, with the original as cause.
- */
-export function guardExtraction<T>(what: string, run: () => T): T {
-  try {
-    return run();
-  } catch (thrown) {
-    if (thrown instanceof DicomExtractionError) throw thrown;
-    const reason = thrown instanceof Error ? thrown.message : String(thrown);
-    throw new DicomExtractionError('malformed', `cannot read ${what}: ${reason}`, undefined, { cause: thrown });
-  }
-}
-
-/** SOP Class, SOP Instance and Study Instance UIDs, without which no report can be stored. */
-export function requireIdentity(
-  parsed: ParsedDicom,
-  studyInstanceUid: string,
-): { sopClassUid: string; sopInstanceUid: string } {
-  if (!parsed.sopClassUid)
-    throw new DicomExtractionError('missing_attribute', 'no SOP Class UID', formatTag(Tag.SOPClassUID));
-  if (!parsed.sopInstanceUid)
-    throw new DicomExtractionError('missing_attribute', 'no SOP Instance UID', formatTag(Tag.SOPInstanceUID));
-  if (!studyInstanceUid)
-    throw new DicomExtractionError('missing_attribute', 'no Study Instance UID', formatTag(Tag.StudyInstanceUID));
-  return { sopClassUid: parsed.sopClassUid, sopInstanceUid: parsed.sopInstanceUid };
-}
 
 function describe(item: ContentItem): string {
   const name = item.conceptName;
@@ -99,7 +72,7 @@ function extractRrdsr(parsed: ParsedDicom): DoseReport {
   const ds = parsed.dataset;
   const { root, templateId, containers } = readDocument(parsed);
   const study = readStudyInfo(ds, { dateFallbacks: true });
-  const identity = requireIdentity(parsed, study.studyInstanceUid);
+  const identity = requireIdentity(parsed);
   const warnings: string[] = [];
   const administrations = containers.map((admin) => readAdministration(admin, warnings));
   const context = readRrdsrContext(root);

@@ -2,10 +2,8 @@ import { expect } from 'chai';
 import { parseDicom } from '../../ingest/dicom/dataset.ts';
 import { DicomExtractionError } from '../../ingest/dicom/errors.ts';
 import { readSrDocument } from '../../ingest/dicom/sr.ts';
-import {
-  guardExtraction,
-  radiopharmaceuticalRdsrExtractor as extractor,
-} from '../../ingest/extract/radiopharmaceutical-rdsr.ts';
+import { guardExtraction } from '../../ingest/extract/guards.ts';
+import { radiopharmaceuticalRdsrExtractor as extractor } from '../../ingest/extract/radiopharmaceutical-rdsr.ts';
 import type { DoseReport, RadiopharmaceuticalAdministration } from '../../ingest/extract/types.ts';
 import { writePart10 } from '../support/fixtures/dicom-writer.ts';
 import { buildPetImage } from '../support/fixtures/radiopharmaceutical-images.ts';
