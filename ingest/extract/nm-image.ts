@@ -180,6 +180,8 @@ function emptyAdministration(): RadiopharmaceuticalAdministration {
     comment: undefined,
     personParticipant: undefined,
     organDoses: [],
+    preAdministrationObservers: [],
+    postAdministrationObservers: [],
     observers: [],
   };
 }

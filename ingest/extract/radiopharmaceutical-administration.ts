@@ -3,7 +3,7 @@ import { C } from './concepts.ts';
 import { R } from './radiopharmaceutical-concepts.ts';
 import { childQuantity } from './radiopharmaceutical-units.ts';
 import { childCode, childText, readObservers, readPersonParticipant } from './sr-context.ts';
-import type { ObserverContext, OrganDose, RadiopharmaceuticalAdministration } from './types.ts';
+import type { OrganDose, RadiopharmaceuticalAdministration } from './types.ts';
 import { formatDateTime } from './values.ts';
 
 type Part<K extends keyof RadiopharmaceuticalAdministration> = Pick<RadiopharmaceuticalAdministration, K>;
@@ -42,7 +42,7 @@ export function readAdministration(admin: ContentItem, warnings: string[]): Radi
     comment: childText(admin, C.comment),
     personParticipant: readPersonParticipant(admin.child(C.personName)),
     organDoses: admin.all(R.organDoseInformation).map((organ) => readOrganDose(organ, warnings)),
-    observers: readAdministrationObservers(admin),
+    ...readAdministrationObservers(admin),
   };
   if (administration.administeredActivityMbq === undefined)
     warnings.push(`no Administered activity in ${admin.location}`);
@@ -96,13 +96,17 @@ function readMeasuredActivities(
   };
 }
 
-/**
- * TID 1002 observers of the administration: those of the pre-administration assay first, then the
- * post-administration ones (rows 15 and 18), then any at the administration level.
- */
-function readAdministrationObservers(admin: ContentItem): ObserverContext[] {
-  const assays = [admin.child(R.preAdministrationMeasuredActivity), admin.child(R.postAdministrationMeasuredActivity)];
-  return [...assays.flatMap((assay) => (assay ? readObservers(assay) : [])), ...readObservers(admin)];
+/** TID 1002 observers of the pre- and post-administration assays (rows 15 and 18) and of the administration. */
+function readAdministrationObservers(
+  admin: ContentItem,
+): Pick<RadiopharmaceuticalAdministration, 'preAdministrationObservers' | 'postAdministrationObservers' | 'observers'> {
+  const pre = admin.child(R.preAdministrationMeasuredActivity);
+  const post = admin.child(R.postAdministrationMeasuredActivity);
+  return {
+    preAdministrationObservers: pre ? readObservers(pre) : [],
+    postAdministrationObservers: post ? readObservers(post) : [],
+    observers: readObservers(admin),
+  };
 }
 
 /** Route of administration, the site it was given at, and the laterality of that site. */

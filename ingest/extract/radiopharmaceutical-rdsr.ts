@@ -126,6 +126,13 @@ function deviceObserverUid(
   context: ReportContext,
   administrations: readonly RadiopharmaceuticalAdministration[],
 ): string | undefined {
-  const observers = [...context.observers, ...administrations.flatMap((a) => a.observers)];
+  const observers = [
+    ...context.observers,
+    ...administrations.flatMap((a) => [
+      ...a.observers,
+      ...a.preAdministrationObservers,
+      ...a.postAdministrationObservers,
+    ]),
+  ];
   return observers.find((o) => o.deviceObserverUid)?.deviceObserverUid;
 }

@@ -386,6 +386,10 @@ export interface RadiopharmaceuticalAdministration {
   readonly comment: string | undefined;
   readonly personParticipant: PersonParticipant | undefined;
   readonly organDoses: readonly OrganDose[];
+  /** TID 1002 observers of the pre- and post-administration assays (who measured the activity). */
+  readonly preAdministrationObservers: readonly ObserverContext[];
+  readonly postAdministrationObservers: readonly ObserverContext[];
+  /** Observers at the administration level itself. */
   readonly observers: readonly ObserverContext[];
 }
 

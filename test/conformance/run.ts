@@ -2,9 +2,17 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { DicomExtractionError, extractDoseReport, matchNotPatient, type DoseReport } from '../../ingest/index.ts';
 import { compareValue } from './compare.ts';
-import { loadExpectations, settingsFor, type Assertion, type Expectations, type FileExpectations } from './expected.ts';
+import {
+  loadExpectations,
+  settingsFor,
+  type Assertion,
+  type Expectations,
+  type FileExpectations,
+  type PatientIdSettings,
+} from './expected.ts';
 import { eventsView } from './openrem-events-view.ts';
-import { baseView } from './openrem-view.ts';
+import { nmView } from './openrem-nm-view.ts';
+import { baseView, codeView } from './openrem-view.ts';
 import { splitPath, walk, type Resolution } from './resolve.ts';
 import { resolveSpecial } from './special-paths.ts';
 
@@ -33,7 +41,24 @@ function notPatientText(report: DoseReport): string | undefined {
 
 type View = Record<string, unknown>;
 
-function resolve(view: View, events: View[], assertionPath: string): Resolution {
+/** The whole peer-shaped view of one report under one test's identifier settings. */
+export function peerView(report: DoseReport, settings: PatientIdSettings): View {
+  const events = eventsView(report);
+  const base = baseView(report, { settings, notPatientIndicator: notPatientText(report) });
+  const nm = nmView(report);
+  return {
+    ...base,
+    ...nm,
+    ...events,
+    studyId: report.study.studyId,
+    doseReport: {
+      ...(base.doseReport as View | undefined),
+      associatedProcedure: codeView(report.doseReport?.associatedProcedure),
+    },
+  };
+}
+
+export function resolve(view: View, events: View[], assertionPath: string): Resolution {
   const special = resolveSpecial(assertionPath, events);
   if (special) return special;
   const normalised = assertionPath.replace(/^observer\[/, 'observers[');
@@ -62,7 +87,7 @@ function checkFile(expectations: Expectations, name: string, file: FileExpectati
       continue;
     }
     const settings = settingsFor(expectations, file, assertion.test);
-    const view: View = { ...baseView(report, { settings, notPatientIndicator: notPatientText(report) }), ...events };
+    const view = peerView(report, settings);
     const resolution = resolve(view, events.events, assertion.path);
     if (!resolution.mapped) failures.push(failure(name, assertion, 'unmapped', undefined, resolution.missing));
     else if (!compareValue(assertion, resolution.value))

@@ -158,10 +158,11 @@ describe('radiopharmaceutical RDSR (PS3.16 TID 10021)', () => {
           referenceAuthority: undefined,
         },
       ],
-      observers: [
+      preAdministrationObservers: [
         { ...HOTLAB_OBSERVER, observerType: c(N.person), ...noDevice(), personObserverName: 'Tech^Pre' },
-        HOTLAB_OBSERVER,
       ],
+      postAdministrationObservers: [HOTLAB_OBSERVER],
+      observers: [],
     });
   });
 
