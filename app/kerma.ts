@@ -3,6 +3,7 @@ import type { Logger } from '../core/index.ts';
 import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
+import { wireIngest, type WiredIngest } from './ingest-wiring.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -11,6 +12,7 @@ import { createHttpApp, listen } from './http/server.ts';
 export interface RunningKerma {
   readonly url: string;
   readonly database: Database;
+  readonly ingest: WiredIngest;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       const result = await migrateDatabase(database, config, logger);
       logger.info({ flavour: result.flavour, applied: result.applied, latest: result.latest }, 'database schema ready');
     }
+    const ingest = await wireIngest(config, database, logger);
     const app = createHttpApp({ pool: database.pool, logger });
     const listening = await listen(app, config.http.host, config.http.port);
     server = listening.server;
@@ -30,6 +33,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     return {
       url: listening.url,
       database,
+      ingest,
       stop: async () => {
         await new Promise<void>((resolve) => {
           openServer.close(() => resolve());

@@ -16,6 +16,9 @@ export interface QueryRunner {
   query<R extends QueryResultRow = QueryResultRow>(query: SqlQuery): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
+/** Runs work in one database transaction (commit on success, rollback on any error). */
+export type TransactionRunner = <T>(work: (runner: QueryRunner) => Promise<T>) => Promise<T>;
+
 /** Tagged template that turns interpolations into `$n` parameters: sql`SELECT * FROM t WHERE id = ${id}`. */
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlQuery {
   let text = strings[0] ?? '';

@@ -6,3 +6,8 @@ export { matchNotPatient, type NotPatientMatch, type NotPatientPatterns } from '
 export { DicomExtractionError, type ExtractionFailure } from './dicom/errors.ts';
 export { parseDicom, type ParsedDicom } from './dicom/dataset.ts';
 export type * from './extract/types.ts';
+export { createIngestService, type IngestDependencies } from './pipeline/ingest-service.ts';
+export { createObjectStore, type ObjectStore } from './pipeline/object-store.ts';
+export { prepareObject } from './pipeline/prepare.ts';
+export { isValidNhsNumber } from './pipeline/patient-identity.ts';
+export type { IngestOutcome, IngestRequest, IngestService, PreparedObject, Transport } from './pipeline/types.ts';

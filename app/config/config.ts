@@ -17,6 +17,9 @@ export interface KermaConfig {
   readonly timescale: 'auto' | 'off' | 'required';
   readonly logLevel: LogLevel;
   readonly patientIdKey: string | undefined;
+  readonly timeZone: string;
+  readonly trustsFile: string | undefined;
+  readonly notPatientPatterns: { readonly ids: readonly string[]; readonly names: readonly string[] };
 }
 
 type RawValues = Record<string, unknown>;
@@ -69,12 +72,31 @@ function describeAjvError(error: ErrorObject, raw: RawValues): string {
   return `${name} ${error.message ?? 'is invalid'} (got ${shown})`;
 }
 
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+}
+
+/** Time zone names are validated by the runtime's own tz database, as PostgreSQL will read them. */
+function checkTimeZone(raw: RawValues, problems: string[]): void {
+  const zone = raw.KERMA_TIMEZONE;
+  if (typeof zone !== 'string') return;
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+  } catch {
+    problems.push(`KERMA_TIMEZONE must be an IANA time zone such as Europe/London (got ${JSON.stringify(zone)})`);
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): KermaConfig {
   const problems: string[] = [];
   const raw = collectRawValues(env, problems);
   if (!validate(raw)) {
     for (const error of validate.errors ?? []) problems.push(describeAjvError(error, raw));
   }
+  checkTimeZone(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const value = (name: string): unknown => raw[name];
@@ -91,5 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     timescale: value('KERMA_TIMESCALEDB') as KermaConfig['timescale'],
     logLevel: value('KERMA_LOG_LEVEL') as LogLevel,
     patientIdKey: value('KERMA_PATIENT_ID_KEY') as string | undefined,
+    timeZone: value('KERMA_TIMEZONE') as string,
+    trustsFile: value('KERMA_TRUSTS_FILE') as string | undefined,
+    notPatientPatterns: {
+      ids: splitList(value('KERMA_NOT_PATIENT_ID_PATTERNS') as string),
+      names: splitList(value('KERMA_NOT_PATIENT_NAME_PATTERNS') as string),
+    },
   };
 }

@@ -83,4 +83,28 @@ export const variables: readonly VariableSpec[] = [
     description:
       'Secret for the keyed hashes (HMAC-SHA-256) of patient identifiers, at least 32 characters. Every instance of a deployment must share it. When unset with the embedded database, a random key is generated once and kept in KERMA_DATA_DIR.',
   },
+  {
+    name: 'KERMA_TIMEZONE',
+    schema: { type: 'string', minLength: 1 },
+    default: 'Europe/London',
+    description: 'IANA time zone of the modalities: DICOM dates and times are local and carry no zone.',
+  },
+  {
+    name: 'KERMA_TRUSTS_FILE',
+    schema: { type: 'string', minLength: 1 },
+    description:
+      'JSON file describing the trusts (sites): code, name, calling AE titles, where their NHS numbers are. Applied at start; see README "Trusts".',
+  },
+  {
+    name: 'KERMA_NOT_PATIENT_ID_PATTERNS',
+    schema: { type: 'string' },
+    default: 'qa*,phantom*,phys*',
+    description: 'Comma-separated wildcard patterns of patient IDs that mark quality-control or phantom exposures (kept out of patient statistics).',
+  },
+  {
+    name: 'KERMA_NOT_PATIENT_NAME_PATTERNS',
+    schema: { type: 'string' },
+    default: 'phantom*,qa*,physics*',
+    description: 'Comma-separated wildcard patterns of patient names ("Family, Given") that mark quality-control or phantom exposures.',
+  },
 ];

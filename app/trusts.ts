@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { ConfigError, sql, type QueryRunner } from '../core/index.ts';
+
+/**
+ * The trusts (sites) of the consortium, from KERMA_TRUSTS_FILE. Applied at start-up: each entry is
+ * created or updated by its code, so the file stays the source of truth for sender mapping.
+ */
+export interface TrustDefinition {
+  readonly code: string;
+  readonly name: string;
+  /** Calling AE titles of this trust's modalities and PACS; the SCP accepts only listed ones. */
+  readonly callingAeTitles?: readonly string[];
+  readonly nhsNumber?: { readonly source: 'patient_id' | 'other_patient_ids'; readonly issuer?: string };
+  readonly localIdIssuer?: string;
+}
+
+const schema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['code', 'name'],
+    additionalProperties: false,
+    properties: {
+      code: { type: 'string', pattern: '^[A-Z0-9_-]{1,32}$' },
+      name: { type: 'string', minLength: 1 },
+      callingAeTitles: { type: 'array', items: { type: 'string', pattern: '^[ -~]{1,16}$' }, uniqueItems: true },
+      nhsNumber: {
+        type: 'object',
+        required: ['source'],
+        additionalProperties: false,
+        properties: { source: { enum: ['patient_id', 'other_patient_ids'] }, issuer: { type: 'string', minLength: 1 } },
+      },
+      localIdIssuer: { type: 'string', minLength: 1 },
+    },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: true }).compile<TrustDefinition[]>(schema);
+
+export function loadTrustsFile(path: string): TrustDefinition[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`KERMA_TRUSTS_FILE: cannot read ${path} (${(error as Error).message})`]);
+  }
+  if (!validate(parsed)) {
+    throw new ConfigError((validate.errors ?? []).map((e) => `KERMA_TRUSTS_FILE ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`));
+  }
+  const aeOwners = new Map<string, string>();
+  for (const trust of parsed) {
+    for (const ae of trust.callingAeTitles ?? []) {
+      const owner = aeOwners.get(ae);
+      if (owner) throw new ConfigError([`KERMA_TRUSTS_FILE: calling AE title ${ae} is listed for both ${owner} and ${trust.code}`]);
+      aeOwners.set(ae, trust.code);
+    }
+  }
+  return parsed;
+}
+
+export async function applyTrusts(db: QueryRunner, trusts: readonly TrustDefinition[]): Promise<void> {
+  for (const t of trusts) {
+    await db.query(sql`
+      INSERT INTO trusts (code, name, calling_ae_titles, nhs_number_source, nhs_number_issuer, local_id_issuer)
+      VALUES (${t.code}, ${t.name}, ${t.callingAeTitles ?? []}, ${t.nhsNumber?.source ?? 'none'}, ${t.nhsNumber?.issuer ?? null}, ${t.localIdIssuer ?? null})
+      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, calling_ae_titles = EXCLUDED.calling_ae_titles,
+        nhs_number_source = EXCLUDED.nhs_number_source, nhs_number_issuer = EXCLUDED.nhs_number_issuer,
+        local_id_issuer = EXCLUDED.local_id_issuer`);
+  }
+}
+
+/** Calling AE title → trust code, for the DICOM listener's allow-list. */
+export async function callingAeMap(db: QueryRunner): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ code: string; calling_ae_titles: string[] }>(sql`SELECT code, calling_ae_titles FROM trusts`);
+  return new Map(rows.flatMap((r) => r.calling_ae_titles.map((ae) => [ae, r.code] as const)));
+}

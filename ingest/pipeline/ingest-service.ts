@@ -1,0 +1,145 @@
+import { createHmac } from 'node:crypto';
+import { UnavailableError, toError, type Logger, type QueryRunner, type TransactionRunner } from '../../core/index.ts';
+import { matchNotPatient, type NotPatientPatterns } from '../extract/not-patient.ts';
+import { summariseReport } from '../extract/summary.ts';
+import type { DoseReport } from '../extract/types.ts';
+import { dropImageAdministrations, eventRows, eventSums, upsertEvents } from '../store/events.ts';
+import { decideTotals } from '../store/merge.ts';
+import { findTrust, resolvePatient, upsertDevice, type Trust } from '../store/reference.ts';
+import { insertSourceObject, linkSourceToStudy, quarantineObject } from '../store/sources.ts';
+import { insertStudyReport, studyReports, updateStudyTotals, upsertStudy } from '../store/studies.ts';
+import type { ObjectStore } from './object-store.ts';
+import { birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
+import { prepareObject } from './prepare.ts';
+import type { IngestOutcome, IngestRequest, IngestService, PreparedObject } from './types.ts';
+
+export interface IngestDependencies {
+  readonly transaction: TransactionRunner;
+  readonly objects: ObjectStore;
+  readonly logger: Logger;
+  readonly patientIdSecret: string;
+  /** Deployment time zone: DICOM dates and times are device-local and carry no zone. */
+  readonly timeZone: string;
+  readonly notPatientPatterns: NotPatientPatterns;
+  /** Called after each commit that changed a study ("study updated"): analytics and alerts subscribe. */
+  readonly onStudyUpdated?: (event: { studyId: number; studyInstanceUid: string }) => void;
+}
+
+/** Failures that mean "valid DICOM, no dose in it": recorded and kept, not quarantined. */
+const NOT_DOSE = new Set(['not_dose_report', 'unsupported_sop_class']);
+
+/** Database errors that mean "cannot store now, retry later" rather than "this object is bad". */
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return error instanceof UnavailableError || /^(08|53|57P0[1-3])/.test(code) || /ECONNREFUSED|ECONNRESET|timeout|terminat/i.test(String((error as Error).message));
+}
+
+export function createIngestService(deps: IngestDependencies): IngestService & { commitPrepared: typeof commitPrepared } {
+  async function commitPrepared(request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string): Promise<IngestOutcome> {
+    try {
+      const { outcome, studyUpdated } = await deps.transaction((db) => record(db, deps, request, prepared, storagePath));
+      if (studyUpdated) deps.onStudyUpdated?.(studyUpdated);
+      return outcome;
+    } catch (error) {
+      if (isUnavailable(error)) throw new UnavailableError(`database unavailable: ${toError(error).message}`, undefined, { cause: error });
+      throw error;
+    }
+  }
+  return {
+    commitPrepared,
+    async ingestObject(request) {
+      const prepared = prepareObject(request.bytes);
+      // Bytes first: once the database says "stored", the object must be on disk.
+      const storagePath = await deps.objects.put(prepared.sha256, request.bytes);
+      return commitPrepared(request, prepared, storagePath);
+    },
+  };
+}
+
+type Recorded = { outcome: IngestOutcome; studyUpdated?: { studyId: number; studyInstanceUid: string } };
+
+async function record(db: QueryRunner, deps: IngestDependencies, request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string): Promise<Recorded> {
+  const trust = (await findTrust(db, request.trustCode)) ?? (await findTrust(db, 'DEFAULT'));
+  if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
+  const { failure, extraction } = prepared;
+  if (failure && !(NOT_DOSE.has(failure.code) && prepared.sopInstanceUid)) {
+    const quarantineId = await quarantineObject(db, { ...request, sha256: prepared.sha256, byteSize: prepared.byteSize, sopInstanceUid: prepared.sopInstanceUid, storagePath, reasonCode: failure.code, reason: failure.message });
+    deps.logger.warn({ transport: request.transport, sender: request.sender, sopInstanceUid: prepared.sopInstanceUid, reasonCode: failure.code }, 'object quarantined');
+    return { outcome: { status: 'quarantined', quarantineId, sopInstanceUid: prepared.sopInstanceUid, reasonCode: failure.code, reason: failure.message } };
+  }
+  const source = await insertSourceObject(db, {
+    ...request,
+    sopInstanceUid: prepared.sopInstanceUid ?? '',
+    sopClassUid: prepared.sopClassUid,
+    sha256: prepared.sha256,
+    byteSize: prepared.byteSize,
+    storagePath,
+    trustId: trust.trustId,
+    status: failure ? 'not_dose' : 'extracted',
+    errorCode: failure?.code,
+    errorMessage: failure?.message,
+    extractor: extraction?.extractor,
+    extractorVersion: extraction?.extractorVersion,
+    warnings: extraction?.report.warnings ?? [],
+  });
+  const sopInstanceUid = prepared.sopInstanceUid ?? '';
+  if (!source.inserted) return { outcome: { status: 'duplicate', sopInstanceUid, sourceObjectId: source.id } };
+  if (failure || !extraction) {
+    return { outcome: { status: 'not_dose', sopInstanceUid, sourceObjectId: source.id, reason: failure?.message ?? 'no dose content' } };
+  }
+  return mergeReport(db, deps, trust, source.id, extraction.report);
+}
+
+async function mergeReport(db: QueryRunner, deps: IngestDependencies, trust: Trust, sourceObjectId: number, report: DoseReport): Promise<Recorded> {
+  const deviceId = await upsertDevice(db, report.device, trust.trustId);
+  const patientId = await resolvePatient(db, patientKeys(report.patient, trust, deps.patientIdSecret), trust.trustId, {
+    birthYear: birthYear(report.patient),
+    sex: normalisedSex(report.patient),
+  });
+  const accession = report.study.accessionNumber;
+  const study = await upsertStudy(db, report, {
+    patientId,
+    trustId: trust.trustId,
+    deviceId,
+    timeZone: deps.timeZone,
+    accessionHash: accession ? createHmac('sha256', deps.patientIdSecret).update(`accession:${trust.code}|${accession}`).digest('hex') : undefined,
+    notPatient: matchNotPatient(report.patient.patientName, report.patient.patientId, deps.notPatientPatterns) !== undefined,
+  });
+  await linkSourceToStudy(db, sourceObjectId, study.studyId);
+  const rows = eventRows(report);
+  const existing = await studyReports(db, study.studyId);
+  const isImageAdministration = report.sourceKind === 'nm-image' || report.sourceKind === 'pet-image';
+  const rrdsrPresent = existing.some((r) => r.sourceKind === 'radiopharmaceutical-rdsr');
+  if (report.sourceKind === 'radiopharmaceutical-rdsr') await dropImageAdministrations(db, study.studyId);
+  const accepted = isImageAdministration && rrdsrPresent ? [] : rows;
+  const studyLocalTime = report.study.studyDate ? `${report.study.studyDate}T${report.study.studyTime ?? '00:00:00'}` : undefined;
+  const eventsAdded = await upsertEvents(db, { studyId: study.studyId, sourceObjectId, deviceId, sourceKind: report.sourceKind, timeZone: deps.timeZone, studyLocalTime }, accepted);
+  const summary = summariseReport(report);
+  await insertStudyReport(db, { studyId: study.studyId, sourceObjectId, report, eventUids: accepted.map((r) => r.eventUid), summary });
+  await recomputeTotals(db, study.studyId);
+  await db.query({ text: 'SELECT pg_notify($1, $2)', values: ['kerma_study_updated', JSON.stringify({ studyId: study.studyId, studyInstanceUid: report.study.studyInstanceUid })] });
+  return {
+    outcome: { status: 'stored', sopInstanceUid: report.sopInstanceUid, studyInstanceUid: report.study.studyInstanceUid, studyId: study.studyId, sourceObjectId, eventsAdded },
+    studyUpdated: { studyId: study.studyId, studyInstanceUid: report.study.studyInstanceUid },
+  };
+}
+
+async function recomputeTotals(db: QueryRunner, studyId: number): Promise<void> {
+  const decision = decideTotals(await studyReports(db, studyId));
+  if (decision.kind === 'reports') {
+    await updateStudyTotals(db, studyId, decision.totals);
+    return;
+  }
+  const sums = await eventSums(db, studyId);
+  await updateStudyTotals(db, studyId, {
+    totalDlpMgyCm: sums.dlp ?? undefined,
+    totalDapGyCm2: sums.dap ?? undefined,
+    totalDapPlaneAGyCm2: undefined,
+    totalDapPlaneBGyCm2: undefined,
+    totalDoseRpGy: sums.rp ?? undefined,
+    totalAgdLeftMgy: undefined,
+    totalAgdRightMgy: undefined,
+    totalAgdMgy: sums.agd ?? undefined,
+    totalActivityMbq: sums.activity ?? undefined,
+  });
+}
