@@ -13,6 +13,7 @@ export async function wireIngest(config: KermaConfig, database: Database, logger
   if (config.trustsFile) await applyTrusts(queryRunner(database.pool), loadTrustsFile(config.trustsFile));
   return createIngestService({
     transaction: (work) => withTransaction(database.pool, work),
+    db: queryRunner(database.pool),
     objects: createObjectStore(config.dataDir),
     logger: logger.child({ component: 'ingest' }),
     patientIdSecret: await patientIdSecret(config, logger),

@@ -3,7 +3,7 @@ import { UnavailableError, toError, type Logger, type QueryRunner, type Transact
 import { matchNotPatient, type NotPatientPatterns } from '../extract/not-patient.ts';
 import { summariseReport } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
-import { dropImageAdministrations, eventRows, eventSums, upsertEvents } from '../store/events.ts';
+import { FALLBACK_EVENT_TIME, dropImageAdministrations, eventRows, eventSums, upsertEvents } from '../store/events.ts';
 import { decideTotals } from '../store/merge.ts';
 import { findTrust, resolvePatient, upsertDevice, type Trust } from '../store/reference.ts';
 import { insertSourceObject, linkSourceToStudy, quarantineObject } from '../store/sources.ts';
@@ -15,6 +15,8 @@ import type { IngestOutcome, IngestRequest, IngestService, PreparedObject } from
 
 export interface IngestDependencies {
   readonly transaction: TransactionRunner;
+  /** Runs statements outside any transaction (partition creation must not share one). */
+  readonly db: QueryRunner;
   readonly objects: ObjectStore;
   readonly logger: Logger;
   readonly patientIdSecret: string;
@@ -37,6 +39,7 @@ function isUnavailable(error: unknown): boolean {
 export function createIngestService(deps: IngestDependencies): IngestService & { commitPrepared: typeof commitPrepared } {
   async function commitPrepared(request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string): Promise<IngestOutcome> {
     try {
+      await ensurePartitions(deps, prepared);
       const { outcome, studyUpdated } = await deps.transaction((db) => record(db, deps, request, prepared, storagePath));
       if (studyUpdated) deps.onStudyUpdated?.(studyUpdated);
       return outcome;
@@ -54,6 +57,21 @@ export function createIngestService(deps: IngestDependencies): IngestService & {
       return commitPrepared(request, prepared, storagePath);
     },
   };
+}
+
+/**
+ * Creates the month partitions the report's events need, each in its own short transaction before
+ * the ingest transaction: CREATE TABLE … PARTITION OF locks the parent table, and doing it inside
+ * the ingest transaction deadlocks concurrent ingests. A no-op on TimescaleDB.
+ */
+async function ensurePartitions(deps: IngestDependencies, prepared: PreparedObject): Promise<void> {
+  const report = prepared.extraction?.report;
+  if (!report) return;
+  const studyLocalTime = report.study.studyDate ? `${report.study.studyDate}T${report.study.studyTime ?? '00:00:00'}` : undefined;
+  const months = new Set(eventRows(report).map((row) => (row.localTime ?? studyLocalTime ?? FALLBACK_EVENT_TIME).slice(0, 7)));
+  for (const month of months) {
+    await deps.db.query({ text: 'SELECT kerma_ensure_event_partition($1::timestamp AT TIME ZONE $2)', values: [`${month}-15T00:00:00`, deps.timeZone] });
+  }
 }
 
 type Recorded = { outcome: IngestOutcome; studyUpdated?: { studyId: number; studyInstanceUid: string } };

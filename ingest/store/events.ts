@@ -89,11 +89,11 @@ export function eventRows(report: DoseReport): EventRow[] {
 }
 
 /** Before 1990 no dose report exists; such times are placeholders and go to the default partition. */
-const FALLBACK_TIME = '1970-01-01T00:00:00';
+export const FALLBACK_EVENT_TIME = '1970-01-01T00:00:00';
 
 /**
  * Inserts new events and refreshes known ones (a later cumulative report restates them); returns how
- * many were new. On the plain-PostgreSQL path the month partition is created first.
+ * many were new. The month partitions must exist already (see ensurePartitions in the service).
  */
 export async function upsertEvents(
   db: QueryRunner,
@@ -102,11 +102,15 @@ export async function upsertEvents(
 ): Promise<number> {
   let added = 0;
   for (const row of rows) {
-    const local = row.localTime ?? refs.studyLocalTime ?? FALLBACK_TIME;
-    await db.query({ text: 'SELECT kerma_ensure_event_partition($1::timestamp AT TIME ZONE $2)', values: [local, refs.timeZone] });
+    const local = row.localTime ?? refs.studyLocalTime ?? FALLBACK_EVENT_TIME;
     const { rows: result } = await db.query<{ inserted: boolean }>({
       name: 'kerma_upsert_event',
+      // xmax cannot be read from a partitioned table, so "was it new" is asked before the insert;
+      // reports of one study are merged under the study's row lock, so nothing moves in between.
       text: `
+      WITH known AS (
+        SELECT 1 FROM irradiation_events
+        WHERE study_id = $3 AND irradiation_event_uid = $4 AND occurred_at = $1::timestamp AT TIME ZONE $2)
       INSERT INTO irradiation_events (occurred_at, study_id, irradiation_event_uid, source_object_id, modality, event_kind,
         acquisition_protocol, target_region, ctdivol_mgy, dlp_mgycm, dap_gycm2, dose_rp_gy, agd_mgy, administered_activity_mbq,
         details, source_kind, device_id)
@@ -115,7 +119,7 @@ export async function upsertEvents(
         source_object_id = EXCLUDED.source_object_id, ctdivol_mgy = EXCLUDED.ctdivol_mgy, dlp_mgycm = EXCLUDED.dlp_mgycm,
         dap_gycm2 = EXCLUDED.dap_gycm2, dose_rp_gy = EXCLUDED.dose_rp_gy, agd_mgy = EXCLUDED.agd_mgy,
         administered_activity_mbq = EXCLUDED.administered_activity_mbq, details = EXCLUDED.details
-      RETURNING (xmax = 0) AS inserted`,
+      RETURNING NOT EXISTS (SELECT 1 FROM known) AS inserted`,
       values: [
         local, refs.timeZone, refs.studyId, row.eventUid, refs.sourceObjectId, row.modality, row.eventKind,
         row.acquisitionProtocol ?? null, row.targetRegion ?? null, row.ctdiVolMgy ?? null, row.dlpMgyCm ?? null,

@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import pg from 'pg';
+import { queryRunner, withTransaction } from '../../app/db/pool.ts';
+import { UnavailableError } from '../../core/index.ts';
+import { createIngestService, createObjectStore } from '../../ingest/index.ts';
+import { writePart10, newUid } from '../support/fixtures/dicom-writer.ts';
+import { buildCtRdsr, ctRdsrDataset, buildProjectionRdsr } from '../support/fixtures/xray-rdsr.ts';
+import { codeItem } from '../support/fixtures/sr-builder.ts';
+import { testIngestService } from '../support/ingest-harness.ts';
+import { recordingLogger } from '../support/logger.ts';
+import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const request = (bytes: Uint8Array, trustCode = 'DEFAULT') => ({ bytes, transport: 'file' as const, sender: 'test', trustCode });
+
+async function count(db: TestDatabase, table: string, where = 'true'): Promise<number> {
+  const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
+  return rows[0]?.n ?? -1;
+}
+
+/** A cumulative CT RDSR after `events` exposures: each report restates the earlier events (same UIDs). */
+function cumulativeCt(studyInstanceUid: string, events: number): Uint8Array {
+  return buildCtRdsr({ studyInstanceUid, events });
+}
+
+describe('ingest use case', () => {
+  let db: TestDatabase;
+  before(async () => {
+    db = await freshDatabase();
+  });
+  after(async () => db.drop());
+
+  it('stores a report, keeps its bytes, and answers a re-send as a duplicate', async () => {
+    const { service, dataDir } = testIngestService(db);
+    const bytes = buildCtRdsr({ events: 2 });
+    const first = await service.ingestObject(request(bytes));
+    expect(first.status).to.equal('stored');
+    if (first.status !== 'stored') return;
+    expect(first.eventsAdded).to.equal(2);
+    const again = await service.ingestObject(request(bytes));
+    expect(again).to.deep.include({ status: 'duplicate', sopInstanceUid: first.sopInstanceUid });
+    const { rows } = await db.pool.query<{ storage_path: string; status: string }>(
+      'SELECT storage_path, status FROM source_objects WHERE source_object_id = $1',
+      [first.sourceObjectId],
+    );
+    expect(rows[0]?.status).to.equal('extracted');
+    expect(readFileSync(path.join(dataDir, rows[0]!.storage_path)).equals(Buffer.from(bytes))).to.equal(true);
+    const study = await db.pool.query('SELECT event_count, total_dlp_mgycm FROM studies WHERE study_id = $1', [first.studyId]);
+    expect(study.rows[0]).to.deep.equal({ event_count: 2, total_dlp_mgycm: 621 });
+  });
+
+  it('merges cumulative RDSRs by Irradiation Event UID, totals from the latest report', async () => {
+    const { service } = testIngestService(db);
+    const uid = newUid();
+    for (const events of [1, 2, 3, 1]) await service.ingestObject(request(cumulativeCt(uid, events)));
+    const { rows } = await db.pool.query('SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.include({ event_count: 3, total_dlp_mgycm: 931.5 });
+    expect(await count(db, 'irradiation_events', `study_id = ${rows[0].study_id}`)).to.equal(3);
+  });
+
+  it('assembles a continued study (disjoint events) into one study whose totals add up', async () => {
+    const { service } = testIngestService(db);
+    const uid = newUid();
+    const part = (firstUid: number) => {
+      const dataset = ctRdsrDataset({ studyInstanceUid: uid, events: 2 });
+      const json = JSON.stringify(dataset).replaceAll('2.25.1000', `2.25.${firstUid}000`);
+      return writePart10(JSON.parse(json) as typeof dataset);
+    };
+    await service.ingestObject(request(part(7)));
+    await service.ingestObject(request(part(8)));
+    const { rows } = await db.pool.query('SELECT event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    expect(rows).to.deep.equal([{ event_count: 4, total_dlp_mgycm: 1242 }]);
+  });
+
+  it('quarantines a broken object with its reason, once, and keeps its bytes', async () => {
+    const { service, dataDir } = testIngestService(db);
+    const broken = buildCtRdsr().subarray(0, 700);
+    const outcome = await service.ingestObject(request(broken));
+    expect(outcome.status).to.equal('quarantined');
+    if (outcome.status !== 'quarantined') return;
+    expect(outcome.reason).to.be.a('string').and.not.equal('');
+    const again = await service.ingestObject(request(broken));
+    expect(again).to.deep.include({ status: 'quarantined', quarantineId: outcome.quarantineId });
+    const { rows } = await db.pool.query<{ storage_path: string }>('SELECT storage_path FROM quarantine WHERE quarantine_id = $1', [
+      outcome.quarantineId,
+    ]);
+    expect(existsSync(path.join(dataDir, rows[0]!.storage_path))).to.equal(true);
+  });
+
+  it('records a valid SR that is not a dose report without quarantining it', async () => {
+    const { service } = testIngestService(db);
+    const dataset = { ...ctRdsrDataset(), SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.22', ConceptNameCodeSequence: [codeItem(['18748-4', 'LN', 'Diagnostic Imaging Report'])] };
+    const outcome = await service.ingestObject(request(writePart10(dataset)));
+    expect(outcome.status).to.equal('not_dose');
+  });
+
+  it('links one patient across trusts by NHS number, never storing it in clear', async () => {
+    await db.pool.query(`INSERT INTO trusts (code, name, nhs_number_source) VALUES ('TA', 'Trust A', 'patient_id')`);
+    await db.pool.query(`INSERT INTO trusts (code, name, nhs_number_source, nhs_number_issuer) VALUES ('TB', 'Trust B', 'other_patient_ids', 'NHS')`);
+    const { service } = testIngestService(db);
+    const nhs = '9434765919';
+    const a = await service.ingestObject(request(buildCtRdsr({ patientId: nhs }), 'TA'));
+    const dataset = { ...ctRdsrDataset({ patientId: 'MRN77' }), OtherPatientIDsSequence: [{ PatientID: nhs, IssuerOfPatientID: 'NHS' }] };
+    const b = await service.ingestObject(request(writePart10(dataset), 'TB'));
+    if (a.status !== 'stored' || b.status !== 'stored') throw new Error('both must be stored');
+    const { rows } = await db.pool.query('SELECT patient_id FROM studies WHERE study_id = ANY($1::bigint[])', [[a.studyId, b.studyId]]);
+    expect(new Set(rows.map((r: { patient_id: number }) => r.patient_id)).size).to.equal(1);
+    const dump = JSON.stringify((await db.pool.query('SELECT * FROM patient_identifiers')).rows);
+    expect(dump).not.to.include(nhs);
+    expect(dump).not.to.include('MRN77');
+  });
+
+  it('never duplicates a study or its events when reports of one study arrive together', async () => {
+    const { service } = testIngestService(db);
+    const uid = newUid();
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map((n) => service.ingestObject(request(cumulativeCt(uid, n)))));
+    expect(outcomes.every((o) => o.status === 'stored')).to.equal(true);
+    const { rows } = await db.pool.query('SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    expect(rows).to.have.length(1);
+    expect(rows[0]).to.include({ event_count: 5, total_dlp_mgycm: 1552.5 });
+  });
+
+  it('announces each stored study, after its commit', async () => {
+    const seen: number[] = [];
+    const { service } = testIngestService(db, { onStudyUpdated: (e) => seen.push(e.studyId) });
+    const outcome = await service.ingestObject(request(buildProjectionRdsr()));
+    if (outcome.status !== 'stored') throw new Error('expected stored');
+    expect(seen).to.deep.equal([outcome.studyId]);
+  });
+
+  it('throws UnavailableError, recording nothing, when the database cannot be reached', async () => {
+    const dead = new pg.Pool({ connectionString: 'postgres://nobody@127.0.0.1:1/none', connectionTimeoutMillis: 500 });
+    const service = createIngestService({
+      transaction: (work) => withTransaction(dead, work),
+      db: queryRunner(dead),
+      objects: createObjectStore(testIngestService(db).dataDir),
+      logger: recordingLogger(),
+      patientIdSecret: 'x'.repeat(32),
+      timeZone: 'Europe/London',
+      notPatientPatterns: { ids: [], names: [] },
+    });
+    const before = await count(db, 'source_objects');
+    let error: unknown;
+    await service.ingestObject(request(buildCtRdsr())).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(UnavailableError);
+    expect(await count(db, 'source_objects')).to.equal(before);
+    await dead.end();
+  });
+});
