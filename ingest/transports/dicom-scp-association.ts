@@ -81,6 +81,10 @@ export class KermaAssociation extends Scp {
     return this.queue;
   }
 
+  destroyConnection(): void {
+    this.connection.destroy();
+  }
+
   override associationRequested(requested: association.Association): void {
     try {
       this.callingAeTitle = (requested.getCallingAeTitle() ?? '').trim();
@@ -98,7 +102,10 @@ export class KermaAssociation extends Scp {
         'dicom association accepted',
       );
     } catch (thrown) {
-      this.shared.logger.error({ callingAeTitle: this.callingAeTitle, error: toError(thrown).message }, 'dicom association failed');
+      this.shared.logger.error(
+        { callingAeTitle: this.callingAeTitle, error: toError(thrown).message },
+        'dicom association failed',
+      );
       this.connection.destroy();
     }
   }
@@ -113,7 +120,11 @@ export class KermaAssociation extends Scp {
 
   private reject(decision: Extract<AssociationDecision, { accept: false }>, requested: association.Association): void {
     this.shared.logger.warn(
-      { callingAeTitle: this.callingAeTitle, calledAeTitle: (requested.getCalledAeTitle() ?? '').trim(), reason: decision.description },
+      {
+        callingAeTitle: this.callingAeTitle,
+        calledAeTitle: (requested.getCalledAeTitle() ?? '').trim(),
+        reason: decision.description,
+      },
       'dicom association rejected',
     );
     this.sendAssociationReject(decision.result, decision.source, decision.reason);
@@ -128,7 +139,10 @@ export class KermaAssociation extends Scp {
   }
 
   override abort(source: number, reason: number): void {
-    this.shared.logger.info({ callingAeTitle: this.callingAeTitle, source, reason }, 'dicom association aborted by peer');
+    this.shared.logger.info(
+      { callingAeTitle: this.callingAeTitle, source, reason },
+      'dicom association aborted by peer',
+    );
   }
 
   override cEchoRequest(request: requests.CEchoRequest, callback: (response: responses.CEchoResponse) => void): void {
@@ -160,7 +174,10 @@ export class KermaAssociation extends Scp {
     callback(placeholder);
   }
 
-  override cStoreRequest(request: requests.CStoreRequest, callback: (response: responses.CStoreResponse) => void): void {
+  override cStoreRequest(
+    request: requests.CStoreRequest,
+    callback: (response: responses.CStoreResponse) => void,
+  ): void {
     this.queue = this.queue.then(() => this.answerStore(request, callback));
   }
 
@@ -182,7 +199,10 @@ export class KermaAssociation extends Scp {
       if (result.comment !== undefined) response.setErrorComment(result.comment);
       callback(response);
     } catch (thrown) {
-      this.shared.logger.warn({ callingAeTitle: this.callingAeTitle, error: toError(thrown).message }, 'dicom c-store response not sent');
+      this.shared.logger.warn(
+        { callingAeTitle: this.callingAeTitle, error: toError(thrown).message },
+        'dicom c-store response not sent',
+      );
     }
   }
 
@@ -207,16 +227,22 @@ export class KermaAssociation extends Scp {
       trustCode: this.trustCode ?? this.shared.policy.defaultTrustCode,
     });
     const status = statusForOutcome(outcome);
-    if (status.status === DimseStatus.Success) this.shared.logger.debug(this.storeLog(sopInstanceUid, status), 'dicom c-store stored');
+    if (status.status === DimseStatus.Success)
+      this.shared.logger.debug(this.storeLog(sopInstanceUid, status), 'dicom c-store stored');
     else this.shared.logger.warn(this.storeLog(sopInstanceUid, status), 'dicom c-store quarantined');
     return status;
   }
 
   /** Requests answered without calling ingest (statuses: PS3.4 Table B.2-1, PS3.7 Annex C). */
-  private refusal(data: ReceivedDataset | undefined, sopClassUid: string, sopInstanceUid: string): StoreStatus | undefined {
+  private refusal(
+    data: ReceivedDataset | undefined,
+    sopClassUid: string,
+    sopInstanceUid: string,
+  ): StoreStatus | undefined {
     if (!data) return undefined;
     // A limit of this deployment, not a fault of the object: raising it lets the retry succeed.
-    if (data.sink.overflowed) return failure(DimseStatus.OutOfResources, `object over ${this.shared.maxObjectBytes} bytes`);
+    if (data.sink.overflowed)
+      return failure(DimseStatus.OutOfResources, `object over ${this.shared.maxObjectBytes} bytes`);
     if (!data.contextAccepted) return failure(DimseStatus.SopClassNotSupported, 'presentation context not accepted');
     if (sopClassUid !== data.abstractSyntaxUid) {
       return failure(DimseStatus.DataSetDoesNotMatchSopClass, 'SOP class differs from presentation context');

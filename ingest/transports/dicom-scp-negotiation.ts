@@ -116,7 +116,11 @@ export type AssociationDecision =
  * source 1 DICOM UL service-user, reason 7 called-AE-title-not-recognized or 3
  * calling-AE-title-not-recognized. AE titles compare without their space padding (PS3.5 Table 6.2-1).
  */
-export function decideAssociation(calledAeTitle: string, callingAeTitle: string, policy: AssociationPolicy): AssociationDecision {
+export function decideAssociation(
+  calledAeTitle: string,
+  callingAeTitle: string,
+  policy: AssociationPolicy,
+): AssociationDecision {
   const rejection = (reason: number, description: string): AssociationDecision => ({
     accept: false,
     result: RejectResult.Permanent,

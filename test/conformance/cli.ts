@@ -1,6 +1,27 @@
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { runConformance } from './run.ts';
+import { loadConfig } from '../../app/config/index.ts';
+import { startEmbeddedPostgres } from '../../app/db/embedded-postgres.ts';
+import { scenarioDatabases } from './databases.ts';
+import { runConformance, runConformanceWithScenarios, type ConformanceResult } from './run.ts';
+
+const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => SILENT };
+
+/** The server scenarios run on: DATABASE_URL's, or the embedded one under KERMA_DATA_DIR. */
+async function withScenarioServer(run: (adminUrl: string) => Promise<ConformanceResult>): Promise<ConformanceResult> {
+  const config = loadConfig();
+  if (config.databaseUrl) {
+    const url = new URL(config.databaseUrl);
+    url.pathname = '/postgres';
+    return run(url.toString());
+  }
+  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger: SILENT, databaseName: 'postgres' });
+  try {
+    return await run(embedded.url);
+  } finally {
+    await embedded.stop();
+  }
+}
 
 /**
  * npm run --silent conformance -- --expected <expected.json> --dicom <dir> [--report <out.json>]
@@ -11,8 +32,11 @@ const program = new Command()
   .requiredOption('--expected <file>', 'expected.json of the conformance corpus')
   .requiredOption('--dicom <dir>', 'directory holding the DICOM files it names')
   .option('--report <file>', 'write the full result (with every failure) as JSON')
-  .action((options: { expected: string; dicom: string; report?: string }) => {
-    const result = runConformance(options.expected, options.dicom);
+  .option('--no-scenarios', 'check the per-file assertions only (no database needed)')
+  .action(async (options: { expected: string; dicom: string; report?: string; scenarios: boolean }) => {
+    const result = options.scenarios
+      ? await withScenarioServer((adminUrl) => runConformanceWithScenarios(options.expected, options.dicom, scenarioDatabases(adminUrl)))
+      : runConformance(options.expected, options.dicom);
     for (const f of result.failures) {
       const detail = f.detail ? ` (${f.detail})` : '';
       process.stdout.write(

@@ -16,6 +16,10 @@ export function compareValue(assertion: Assertion, actual: unknown): boolean {
       return actual === undefined || actual === null;
     case 'truthy':
       return Boolean(actual) && !(Array.isArray(actual) && actual.length === 0);
+    case 'true':
+      return actual === true;
+    case 'false':
+      return actual === false;
     case 'falsy':
       return !actual || (Array.isArray(actual) && actual.length === 0);
     case 'contains':

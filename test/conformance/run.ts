@@ -15,6 +15,7 @@ import { nmView } from './openrem-nm-view.ts';
 import { baseView, codeView } from './openrem-view.ts';
 import { splitPath, walk, type Resolution } from './resolve.ts';
 import { resolveSpecial } from './special-paths.ts';
+import { runScenarios, type ScenarioDatabase } from './scenarios.ts';
 
 export interface Failure {
   readonly file: string;
@@ -104,6 +105,24 @@ function failure(
   detail?: string,
 ): Failure {
   return { file, path: assertion.path, reason, expected: assertion.value, actual, ...(detail ? { detail } : {}) };
+}
+
+/**
+ * Extracts every file named in the expectations and checks each per-file assertion; with a database
+ * factory, also imports each scenario's files into a fresh store and checks its assertions.
+ */
+export async function runConformanceWithScenarios(
+  expectedPath: string,
+  dicomDir: string,
+  newDatabase: () => Promise<ScenarioDatabase>,
+): Promise<ConformanceResult> {
+  const files = runConformance(expectedPath, dicomDir);
+  const scenarios = await runScenarios(loadExpectations(expectedPath), dicomDir, newDatabase);
+  return {
+    fileAssertions: files.fileAssertions,
+    scenarioSteps: { passed: scenarios.passed, total: scenarios.total },
+    failures: [...files.failures, ...scenarios.failures],
+  };
 }
 
 /** Extracts every file named in the expectations and checks each per-file assertion. */
