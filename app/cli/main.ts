@@ -5,7 +5,8 @@ import { migrateDatabase, openDatabase } from '../db/database.ts';
 import { startKerma } from '../kerma.ts';
 import { runExtract } from './extract-command.ts';
 import { openCliServices } from './open-services.ts';
-import { registerStoreCommands } from './store-commands.ts';
+import { registerReprocessCommand, registerStoreCommands } from './store-commands.ts';
+import { EXTRACTORS } from '../../ingest/index.ts';
 import { createLogger } from '../logger.ts';
 
 /** Loads config once; a bad config prints every problem and exits 2 (usage error), never a stack. */
@@ -78,6 +79,7 @@ program
   });
 
 registerStoreCommands(program, () => openCliServices(configOrExit()));
+registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACTORS);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = toError(error);

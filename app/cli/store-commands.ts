@@ -51,3 +51,35 @@ export function registerStoreCommands(program: Command, open: Open): void {
       process.exit(0);
     });
 }
+
+/** Studies with an object extracted by an older extractor version than the one now installed. */
+const OUTDATED_STUDIES = `
+  SELECT DISTINCT study_id FROM source_objects o
+  JOIN unnest($1::text[], $2::int[]) AS current(extractor, version) ON current.extractor = o.extractor
+  WHERE o.status = 'extracted' AND o.study_id IS NOT NULL AND (o.extractor_version IS NULL OR o.extractor_version < current.version)
+  ORDER BY study_id`;
+
+/** `kerma reprocess [--all]`: re-extract from the stored bytes after an extractor upgrade. */
+export function registerReprocessCommand(program: Command, open: Open, extractors: ReadonlyArray<{ name: string; version: number }>): void {
+  program
+    .command('reprocess')
+    .description('re-extract studies whose objects an older extractor version read (or every study with --all)')
+    .option('--all', 'every study, whatever extracted it')
+    .action(async (options: { all?: boolean }) => {
+      const failures = await withServices(open, async (s) => {
+        const { rows } = options.all
+          ? await s.db.query<{ study_id: number }>({ text: 'SELECT study_id FROM studies ORDER BY study_id' })
+          : await s.db.query<{ study_id: number }>({ text: OUTDATED_STUDIES, values: [extractors.map((e) => e.name), extractors.map((e) => e.version)] });
+        let failed = 0;
+        for (const { study_id: studyId } of rows) {
+          await s.ingest.reprocessStudy(studyId).catch((error: unknown) => {
+            failed += 1;
+            process.stderr.write(`study ${studyId}: ${(error as Error).message}\n`);
+          });
+        }
+        process.stdout.write(`reprocessed ${rows.length - failed} of ${rows.length} studies\n`);
+        return failed;
+      });
+      process.exit(failures === 0 ? 0 : 1);
+    });
+}

@@ -60,6 +60,18 @@ describe('ingest use case', () => {
     expect(await count(db, 'irradiation_events', `study_id = ${rows[0].study_id}`)).to.equal(3);
   });
 
+  it('rebuilds a study from its stored bytes when reprocessed, with the same result', async () => {
+    const { service } = testIngestService(db);
+    const uid = newUid();
+    for (const events of [1, 2]) await service.ingestObject(request(cumulativeCt(uid, events)));
+    const before = await db.pool.query('SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    const studyId = (before.rows[0] as { study_id: number }).study_id;
+    await db.pool.query('UPDATE studies SET total_dlp_mgycm = NULL WHERE study_id = $1', [studyId]);
+    expect(await service.reprocessStudy(studyId)).to.deep.equal({ reports: 2, events: 2 });
+    const after = await db.pool.query('SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    expect(after.rows).to.deep.equal(before.rows);
+  });
+
   it('assembles a continued study (disjoint events) into one study whose totals add up', async () => {
     const { service } = testIngestService(db);
     const uid = newUid();
