@@ -5,7 +5,7 @@ import { summariseReport } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { FALLBACK_EVENT_TIME, dropImageAdministrations, eventRows, eventSums, upsertEvents } from '../store/events.ts';
 import { decideTotals } from '../store/merge.ts';
-import { findTrust, resolvePatient, upsertDevice, type Trust } from '../store/reference.ts';
+import { deviceFingerprint, findTrust, resolvePatient, upsertDevice, type Trust } from '../store/reference.ts';
 import { insertSourceObject, linkSourceToStudy, quarantineObject } from '../store/sources.ts';
 import { insertStudyReport, studyReports, updateStudyTotals, upsertStudy } from '../store/studies.ts';
 import type { ObjectStore } from './object-store.ts';
@@ -36,10 +36,11 @@ function isUnavailable(error: unknown): boolean {
   return error instanceof UnavailableError || /^(08|53|57P0[1-3])/.test(code) || /ECONNREFUSED|ECONNRESET|timeout|terminat/i.test(String((error as Error).message));
 }
 
-export function createIngestService(deps: IngestDependencies): IngestService & {
+export function createIngestService(dependencies: IngestDependencies): IngestService & {
   commitPrepared: typeof commitPrepared;
   reprocessStudy: (studyId: number) => Promise<{ reports: number; events: number }>;
 } {
+  const deps: IngestContext = { ...dependencies, caches: { trust: new Map(), device: new Map() } };
   async function commitPrepared(request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string): Promise<IngestOutcome> {
     try {
       await ensurePartitions(deps, prepared);
@@ -47,6 +48,8 @@ export function createIngestService(deps: IngestDependencies): IngestService & {
       if (studyUpdated) deps.onStudyUpdated?.(studyUpdated);
       return outcome;
     } catch (error) {
+      // A device row created by the rolled-back transaction does not exist: forget cached ids.
+      deps.caches.device.clear();
       if (isUnavailable(error)) throw new UnavailableError(`database unavailable: ${toError(error).message}`, undefined, { cause: error });
       throw error;
     }
@@ -78,10 +81,43 @@ async function ensurePartitions(deps: IngestDependencies, prepared: PreparedObje
   }
 }
 
+/**
+ * Trusts and devices change rarely but are read for every object: a bulk import of 100,000 reports
+ * from a dozen rooms would otherwise spend a fifth of its round trips on them. Entries live for a
+ * minute, so a renamed trust or a new "last seen" shows within that time.
+ */
+const CACHE_MS = 60_000;
+interface Caches {
+  readonly trust: Map<string, { trust: Trust | undefined; at: number }>;
+  readonly device: Map<string, { deviceId: number; at: number }>;
+}
+
+/** The dependencies plus per-service caches (never shared between services: ids are per database). */
+type IngestContext = IngestDependencies & { readonly caches: Caches };
+
+async function cachedTrust(ctx: IngestContext, db: QueryRunner, code: string): Promise<Trust | undefined> {
+  const trustCache = ctx.caches.trust;
+  const hit = trustCache.get(code);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.trust;
+  const trust = await findTrust(db, code);
+  if (trust) trustCache.set(code, { trust, at: Date.now() });
+  return trust;
+}
+
+async function cachedDevice(ctx: IngestContext, db: QueryRunner, report: DoseReport, trustId: number): Promise<number> {
+  const deviceCache = ctx.caches.device;
+  const key = `${trustId}:${deviceFingerprint(report.device)}`;
+  const hit = deviceCache.get(key);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.deviceId;
+  const deviceId = await upsertDevice(db, report.device, trustId);
+  deviceCache.set(key, { deviceId, at: Date.now() });
+  return deviceId;
+}
+
 type Recorded = { outcome: IngestOutcome; studyUpdated?: { studyId: number; studyInstanceUid: string } };
 
-async function record(db: QueryRunner, deps: IngestDependencies, request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string): Promise<Recorded> {
-  const trust = (await findTrust(db, request.trustCode)) ?? (await findTrust(db, 'DEFAULT'));
+async function record(db: QueryRunner, deps: IngestContext, request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string): Promise<Recorded> {
+  const trust = (await cachedTrust(deps, db, request.trustCode)) ?? (await cachedTrust(deps, db, 'DEFAULT'));
   if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
   const { failure, extraction } = prepared;
   if (failure && !(NOT_DOSE.has(failure.code) && prepared.sopInstanceUid)) {
@@ -112,8 +148,8 @@ async function record(db: QueryRunner, deps: IngestDependencies, request: Omit<I
   return mergeReport(db, deps, trust, source.id, extraction.report);
 }
 
-async function mergeReport(db: QueryRunner, deps: IngestDependencies, trust: Trust, sourceObjectId: number, report: DoseReport): Promise<Recorded> {
-  const deviceId = await upsertDevice(db, report.device, trust.trustId);
+async function mergeReport(db: QueryRunner, deps: IngestContext, trust: Trust, sourceObjectId: number, report: DoseReport): Promise<Recorded> {
+  const deviceId = await cachedDevice(deps, db, report, trust.trustId);
   const patientId = await resolvePatient(db, patientKeys(report.patient, trust, deps.patientIdSecret), trust.trustId, {
     birthYear: birthYear(report.patient),
     sex: normalisedSex(report.patient),
@@ -171,7 +207,7 @@ async function recomputeTotals(db: QueryRunner, studyId: number): Promise<void> 
  * them again, in the order they arrived, in one transaction: the study never shows half a rebuild.
  * If any object no longer extracts, nothing changes and the error says which.
  */
-async function reprocessStudy(deps: IngestDependencies, studyId: number): Promise<{ reports: number; events: number }> {
+async function reprocessStudy(deps: IngestContext, studyId: number): Promise<{ reports: number; events: number }> {
   const { rows } = await deps.db.query<{ source_object_id: number; storage_path: string; trust_id: number | null }>({
     text: `SELECT source_object_id, storage_path, trust_id FROM source_objects
            WHERE study_id = $1 AND status = 'extracted' ORDER BY received_at, source_object_id`,
