@@ -4,6 +4,8 @@ import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { wireIngest, type WiredIngest } from './ingest-wiring.ts';
+import { queryRunner } from './db/pool.ts';
+import { authenticateApiKey, createQuarantineRouter, createStowRouter } from '../ingest/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -25,7 +27,17 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       logger.info({ flavour: result.flavour, applied: result.applied, latest: result.latest }, 'database schema ready');
     }
     const ingest = await wireIngest(config, database, logger);
-    const app = createHttpApp({ pool: database.pool, logger });
+    const db = queryRunner(database.pool);
+    const authenticate = (key: string) => authenticateApiKey(db, key);
+    // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
+    const app = createHttpApp({
+      pool: database.pool,
+      logger,
+      routers: [
+        { path: '/', router: createStowRouter({ ingest, authenticate, logger: logger.child({ component: 'stow-rs' }) }) },
+        { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+      ],
+    });
     const listening = await listen(app, config.http.host, config.http.port);
     server = listening.server;
     logger.info({ url: listening.url, embeddedDatabase: database.embedded }, 'kerma listening');

@@ -14,3 +14,13 @@ export type { IngestOutcome, IngestRequest, IngestService, PreparedObject, Trans
 export { storeStats, type StoreStats } from './store/stats.ts';
 export { listOpenQuarantine as listQuarantine, type QuarantineEntry } from './store/sources.ts';
 export { retryQuarantine, type RetryResult } from './pipeline/maintenance.ts';
+export { createStowRouter, type StowDependencies } from './transports/stow-rs.ts';
+export { createQuarantineRouter } from './transports/quarantine-routes.ts';
+export {
+  authenticateApiKey,
+  createApiKey,
+  listApiKeys,
+  revokeApiKey,
+  type ApiKeyPrincipal,
+  type AuthenticateApiKey,
+} from './transports/api-keys.ts';

@@ -5,6 +5,7 @@ import { migrateDatabase, openDatabase } from '../db/database.ts';
 import { startKerma } from '../kerma.ts';
 import { runExtract } from './extract-command.ts';
 import { openCliServices } from './open-services.ts';
+import { registerApiKeyCommands } from './apikey-command.ts';
 import { registerReprocessCommand, registerStoreCommands } from './store-commands.ts';
 import { EXTRACTORS } from '../../ingest/index.ts';
 import { createLogger } from '../logger.ts';
@@ -79,6 +80,7 @@ program
   });
 
 registerStoreCommands(program, () => openCliServices(configOrExit()));
+registerApiKeyCommands(program, () => openCliServices(configOrExit()));
 registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACTORS);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

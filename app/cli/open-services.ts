@@ -19,7 +19,7 @@ export interface CliServices {
 
 export async function openCliServices(config: KermaConfig): Promise<CliServices> {
   // Commands print their own output; the log only speaks of problems.
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr as never);
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const database = await openDatabase(config, logger);
   try {
     await migrateDatabase(database, config, logger);

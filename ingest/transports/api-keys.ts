@@ -46,7 +46,9 @@ const isoUtc = (column: string): string => `to_char(${column} AT TIME ZONE 'UTC'
  */
 export async function createApiKey(db: QueryRunner, name: string, trustCode: string): Promise<string> {
   if (!NAME.test(name)) {
-    throw new ValidationError('API key name must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    throw new ValidationError(
+      'API key name must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    );
   }
   const key = randomBytes(KEY_BYTES).toString('base64url');
   const { rows } = await db.query<{ api_key_id: number }>(sql`
@@ -94,7 +96,10 @@ export async function authenticateApiKey(db: QueryRunner, key: string): Promise<
 }
 
 /** The key from `Authorization: Bearer <key>` (RFC 6750 §2.1) or, for simple senders, `X-API-Key`. */
-export function presentedApiKey(headers: { authorization?: string; 'x-api-key'?: string | string[] }): string | undefined {
+export function presentedApiKey(headers: {
+  authorization?: string;
+  'x-api-key'?: string | string[];
+}): string | undefined {
   const bearer = /^Bearer +(\S+) *$/i.exec(headers.authorization ?? '');
   if (bearer?.[1]) return bearer[1];
   const header = headers['x-api-key'];

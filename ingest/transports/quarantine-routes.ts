@@ -37,7 +37,9 @@ const querySchema = {
 
 // Query values arrive as strings: coerceTypes turns "20" into 20 (and refuses "abc" or repeated
 // parameters, which arrive as arrays); useDefaults fills what was left out.
-const validateQuery = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true }).compile<QuarantineQuery>(querySchema);
+const validateQuery = new Ajv({ allErrors: true, coerceTypes: true, useDefaults: true }).compile<QuarantineQuery>(
+  querySchema,
+);
 
 function describe(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') {

@@ -68,7 +68,7 @@ const UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
 interface Identity {
   readonly sopClassUid: string | undefined;
   readonly sopInstanceUid: string | undefined;
-  /** undefined when the part could not be parsed at all. */
+  /** null when the data set has none; undefined when the part could not be parsed at all. */
   readonly studyInstanceUid: string | null | undefined;
 }
 
@@ -87,8 +87,9 @@ export function createStowRouter(deps: StowDependencies): express.Router {
   const handlers: RequestHandler[] = [
     requireApiKey(deps.authenticate, deps.logger, RETRY_AFTER_S),
     checkStoreRequest,
-    // body-parser's raw reader: bounded (413 beyond, without buffering the excess), and it undoes
-    // gzip/deflate Content-Encoding before the limit is applied.
+    // body-parser's raw reader: 413 beyond the limit (the excess is read and discarded, never held),
+    // and gzip/deflate Content-Encoding is undone before the limit applies, so a small compressed
+    // body cannot expand past it.
     express.raw({ type: () => true, limit: deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES }),
     storeInstances(deps),
   ];
@@ -104,8 +105,13 @@ export function createStowRouter(deps: StowDependencies): express.Router {
  */
 const checkStoreRequest: RequestHandler = (req, res, next) => {
   const mediaType = parseMediaType(req.get('content-type') ?? '');
-  if (mediaType?.essence !== 'multipart/related' || mediaType.parameters.get('type')?.toLowerCase() !== 'application/dicom') {
-    throw new UnsupportedMediaTypeError('STOW-RS accepts Content-Type: multipart/related; type="application/dicom" (PS3.18 §10.5.1)');
+  if (
+    mediaType?.essence !== 'multipart/related' ||
+    mediaType.parameters.get('type')?.toLowerCase() !== 'application/dicom'
+  ) {
+    throw new UnsupportedMediaTypeError(
+      'STOW-RS accepts Content-Type: multipart/related; type="application/dicom" (PS3.18 §10.5.1)',
+    );
   }
   const boundary = mediaType.parameters.get('boundary');
   if (boundary === undefined || !isValidBoundary(boundary)) {
@@ -114,13 +120,19 @@ const checkStoreRequest: RequestHandler = (req, res, next) => {
   if (!req.accepts(['application/dicom+json', 'application/json'])) {
     throw new NotAcceptableError('the Store Instances Response is available as application/dicom+json only');
   }
-  const study = req.params.studyInstanceUid;
+  const study = targetStudyOf(req);
   if (study !== undefined && (study.length > 64 || !UID.test(study))) {
     throw new ValidationError('the Study Instance UID in the path is not a valid UID (PS3.5 §9.1)');
   }
   res.locals.stowBoundary = boundary;
   next();
 };
+
+/** The {study} of POST /dicomweb/studies/{study}; undefined for the plain studies URL. */
+function targetStudyOf(req: Request): string | undefined {
+  const study = req.params.studyInstanceUid;
+  return typeof study === 'string' ? study : undefined;
+}
 
 /** Splits the body and checks every part's media type before anything is stored. */
 function requestParts(req: Request, boundary: string): BodyPart[] {
@@ -142,7 +154,7 @@ function storeInstances(deps: StowDependencies): RequestHandler {
   return async (req, res) => {
     const principal = principalOf(res.locals);
     const parts = requestParts(req, res.locals.stowBoundary as string);
-    const targetStudy = req.params.studyInstanceUid;
+    const targetStudy = targetStudyOf(req);
     const results = await storeParts(deps, principal, parts, targetStudy);
     const status = httpStatus(results);
     logSummary(deps.logger, principal, targetStudy, results, status);
@@ -155,36 +167,61 @@ function storeInstances(deps: StowDependencies): RequestHandler {
  * remaining parts are reported as Refused (A700) and the request as 503, so the sender retries them
  * all; those stored before the outage come back as duplicates, so nothing acknowledged is lost.
  */
-async function storeParts(deps: StowDependencies, principal: ApiKeyPrincipal, parts: readonly BodyPart[], targetStudy: string | undefined): Promise<PartResult[]> {
+async function storeParts(
+  deps: StowDependencies,
+  principal: ApiKeyPrincipal,
+  parts: readonly BodyPart[],
+  targetStudy: string | undefined,
+): Promise<PartResult[]> {
   const results: PartResult[] = [];
   let unavailable = false;
   for (const part of parts) {
     const identity = identify(part.body);
     if (unavailable) {
       results.push(failed(identity, 'unavailable', FailureReason.OutOfResources));
-    } else if (targetStudy !== undefined && identity.studyInstanceUid !== undefined && identity.studyInstanceUid !== targetStudy) {
+    } else if (
+      targetStudy !== undefined &&
+      identity.studyInstanceUid !== undefined &&
+      identity.studyInstanceUid !== targetStudy
+    ) {
       // PS3.18 §10.5: a request for one study stores only that study's instances. Refused before
       // ingest, so it is neither stored nor quarantined. Table I.2-2 has no code of its own for
-      // it; A900 says the data set does not fit what was asked for (as other origin servers do).
+      // it; A9xx says the data set does not fit what was asked for (Microsoft's server uses A901).
       results.push(failed(identity, 'wrong_study', FailureReason.DataSetDoesNotMatchSopClass));
     } else {
       const result = await storeOne(deps, principal, part.body, identity);
       unavailable = result.outcome === 'unavailable';
       results.push(result);
     }
-    deps.logger.debug({ sender: principal.name, sopInstanceUid: results.at(-1)?.sopInstanceUid, outcome: results.at(-1)?.outcome }, 'STOW-RS part processed');
+    deps.logger.debug(
+      { sender: principal.name, sopInstanceUid: results.at(-1)?.sopInstanceUid, outcome: results.at(-1)?.outcome },
+      'STOW-RS part processed',
+    );
   }
   return results;
 }
 
-async function storeOne(deps: StowDependencies, principal: ApiKeyPrincipal, bytes: Buffer, identity: Identity): Promise<PartResult> {
+async function storeOne(
+  deps: StowDependencies,
+  principal: ApiKeyPrincipal,
+  bytes: Buffer,
+  identity: Identity,
+): Promise<PartResult> {
   try {
-    const outcome = await deps.ingest.ingestObject({ bytes, transport: 'stow', sender: principal.name, trustCode: principal.trustCode });
+    const outcome = await deps.ingest.ingestObject({
+      bytes,
+      transport: 'stow',
+      sender: principal.name,
+      trustCode: principal.trustCode,
+    });
     return resultFor(identity, outcome);
   } catch (error) {
     if (error instanceof UnavailableError) return failed(identity, 'unavailable', FailureReason.OutOfResources);
     // A defect, not the sender's fault: report this instance as not stored and carry on with the rest.
-    deps.logger.error({ err: error, sender: principal.name, sopInstanceUid: identity.sopInstanceUid }, 'STOW-RS instance failed');
+    deps.logger.error(
+      { err: error, sender: principal.name, sopInstanceUid: identity.sopInstanceUid },
+      'STOW-RS instance failed',
+    );
     return failed(identity, 'error', FailureReason.ProcessingFailure);
   }
 }
@@ -197,7 +234,11 @@ async function storeOne(deps: StowDependencies, principal: ApiKeyPrincipal, byte
 function identify(bytes: Uint8Array): Identity {
   try {
     const parsed = parseDicom(bytes);
-    return { sopClassUid: parsed.sopClassUid, sopInstanceUid: parsed.sopInstanceUid, studyInstanceUid: parsed.studyInstanceUid ?? null };
+    return {
+      sopClassUid: parsed.sopClassUid,
+      sopInstanceUid: parsed.sopInstanceUid,
+      studyInstanceUid: parsed.studyInstanceUid ?? null,
+    };
   } catch {
     return { sopClassUid: undefined, sopInstanceUid: undefined, studyInstanceUid: undefined };
   }
@@ -220,7 +261,12 @@ function resultFor(identity: Identity, outcome: IngestOutcome): PartResult {
     case 'stored':
     case 'duplicate':
     case 'not_dose':
-      return { sopClassUid: identity.sopClassUid, sopInstanceUid: outcome.sopInstanceUid, outcome: outcome.status, failureReason: undefined };
+      return {
+        sopClassUid: identity.sopClassUid,
+        sopInstanceUid: outcome.sopInstanceUid,
+        outcome: outcome.status,
+        failureReason: undefined,
+      };
     case 'quarantined':
       return {
         sopClassUid: identity.sopClassUid,
@@ -251,11 +297,19 @@ function storeResponseDataset(results: readonly PartResult[]): Record<string, ob
   const referenced = results.filter((r) => r.failureReason === undefined);
   const dataset: Record<string, object> = { '00081190': { vr: 'UR' } };
   if (failures.length > 0) {
-    const items = failures.map((r) => ({ '00081150': uid(r.sopClassUid), '00081155': uid(r.sopInstanceUid), '00081197': { vr: 'US', Value: [r.failureReason] } }));
+    const items = failures.map((r) => ({
+      '00081150': uid(r.sopClassUid),
+      '00081155': uid(r.sopInstanceUid),
+      '00081197': { vr: 'US', Value: [r.failureReason] },
+    }));
     dataset['00081198'] = { vr: 'SQ', Value: items };
   }
   if (referenced.length > 0) {
-    const items = referenced.map((r) => ({ '00081150': uid(r.sopClassUid), '00081155': uid(r.sopInstanceUid), '00081190': { vr: 'UR' } }));
+    const items = referenced.map((r) => ({
+      '00081150': uid(r.sopClassUid),
+      '00081155': uid(r.sopInstanceUid),
+      '00081190': { vr: 'UR' },
+    }));
     dataset['00081199'] = { vr: 'SQ', Value: items };
   }
   return dataset;
@@ -263,15 +317,34 @@ function storeResponseDataset(results: readonly PartResult[]): Record<string, ob
 
 function sendStoreResponse(res: Response, status: number, results: readonly PartResult[]): void {
   if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_S));
-  res.status(status).type('application/dicom+json').send(JSON.stringify(storeResponseDataset(results)));
+  res
+    .status(status)
+    .type('application/dicom+json')
+    .send(JSON.stringify(storeResponseDataset(results)));
 }
 
 /** UIDs, sender name and counts only: never anything read from the data sets' patient modules. */
-function logSummary(logger: Logger, principal: ApiKeyPrincipal, targetStudy: string | undefined, results: readonly PartResult[], status: number): void {
+function logSummary(
+  logger: Logger,
+  principal: ApiKeyPrincipal,
+  targetStudy: string | undefined,
+  results: readonly PartResult[],
+  status: number,
+): void {
   const counts: Partial<Record<PartOutcome, number>> = {};
   for (const r of results) counts[r.outcome] = (counts[r.outcome] ?? 0) + 1;
-  const failedSopInstanceUids = results.filter((r) => r.failureReason !== undefined).map((r) => r.sopInstanceUid ?? null);
-  const data = { sender: principal.name, trustCode: principal.trustCode, studyInstanceUid: targetStudy, parts: results.length, counts, failedSopInstanceUids, status };
+  const failedSopInstanceUids = results
+    .filter((r) => r.failureReason !== undefined)
+    .map((r) => r.sopInstanceUid ?? null);
+  const data = {
+    sender: principal.name,
+    trustCode: principal.trustCode,
+    studyInstanceUid: targetStudy,
+    parts: results.length,
+    counts,
+    failedSopInstanceUids,
+    status,
+  };
   if (status === 503) logger.warn(data, 'STOW-RS request refused: store unavailable');
   else logger.info(data, 'STOW-RS request stored');
 }

@@ -1,5 +1,11 @@
 import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../../app/config/index.ts';
+import { queryRunner } from '../../app/db/pool.ts';
+import { createApiKey } from '../../ingest/index.ts';
+import { buildCtRdsr } from '../support/fixtures/xray-rdsr.ts';
 import { startKerma, type RunningKerma } from '../../app/kerma.ts';
 import { createEmptyDatabase, databaseUrl, dropDatabase } from '../support/test-database.ts';
 import { silentLogger } from '../support/logger.ts';
@@ -11,7 +17,11 @@ describe('HTTP service', () => {
   before(async () => {
     // An empty database: start-up itself must migrate it.
     name = await createEmptyDatabase();
-    const config = loadConfig({ DATABASE_URL: databaseUrl(name), KERMA_HTTP_PORT: '0' });
+    const config = loadConfig({
+      DATABASE_URL: databaseUrl(name),
+      KERMA_HTTP_PORT: '0',
+      KERMA_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'kerma-http-')),
+    });
     kerma = await startKerma(config, silentLogger);
   });
   after(async () => {
@@ -58,6 +68,27 @@ describe('HTTP service', () => {
     const text = await response.text();
     expect(text).to.include('process_cpu_user_seconds_total');
     expect(text).to.match(/kerma_http_request_duration_seconds_count\{[^}]*route="\/healthz"[^}]*\} [1-9]/);
+  });
+
+  it('accepts DICOM over STOW-RS from a sender with an API key and lists nothing in the quarantine', async () => {
+    const key = await createApiKey(queryRunner(kerma.database.pool), 'pacs-test', 'DEFAULT');
+    const boundary = 'kerma-boundary';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`),
+      Buffer.from(buildCtRdsr()),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const response = await fetch(`${kerma.url}/dicomweb/studies`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' },
+      body,
+    });
+    expect(response.status).to.equal(200);
+    const stats = await kerma.database.pool.query('SELECT count(*)::int AS n FROM studies');
+    expect(stats.rows[0]).to.deep.equal({ n: 1 });
+    const quarantine = await fetch(`${kerma.url}/api/v1/quarantine`, { headers: { authorization: `Bearer ${key}` } });
+    expect(quarantine.status).to.equal(200);
+    expect(await fetch(`${kerma.url}/api/v1/quarantine`).then((r) => r.status)).to.equal(401);
   });
 
   it('sets security headers and answers unknown paths with a JSON 404', async () => {
