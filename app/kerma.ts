@@ -5,7 +5,8 @@ import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { wireIngest, type WiredIngest } from './ingest-wiring.ts';
 import { queryRunner } from './db/pool.ts';
-import { authenticateApiKey, createQuarantineRouter, createStowRouter } from '../ingest/index.ts';
+import { authenticateApiKey, createQuarantineRouter, createStowRouter, startDicomScp, type RunningDicomScp } from '../ingest/index.ts';
+import { callingAeMap } from './trusts.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -15,12 +16,15 @@ export interface RunningKerma {
   readonly url: string;
   readonly database: Database;
   readonly ingest: WiredIngest;
+  /** Port of the DICOM listener, when it runs. */
+  readonly dicomPort: number | undefined;
   stop(): Promise<void>;
 }
 
 export async function startKerma(config: KermaConfig, logger: Logger): Promise<RunningKerma> {
   const database = await openDatabase(config, logger);
   let server: Server | undefined;
+  let dicom: RunningDicomScp | undefined;
   try {
     if (config.migrateOnStart) {
       const result = await migrateDatabase(database, config, logger);
@@ -28,6 +32,21 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     }
     const ingest = await wireIngest(config, database, logger);
     const db = queryRunner(database.pool);
+    if (config.dicom.enabled) {
+      dicom = await startDicomScp({
+        aeTitle: config.dicom.aeTitle,
+        host: config.dicom.host,
+        port: config.dicom.port,
+        callingAeTitles: await callingAeMap(db),
+        defaultTrustCode: 'DEFAULT',
+        maxAssociations: config.dicom.maxAssociations,
+        maxObjectBytes: config.dicom.maxObjectBytes,
+        ingest,
+        logger: logger.child({ component: 'dicom' }),
+      });
+      logger.info({ aeTitle: config.dicom.aeTitle, host: config.dicom.host, port: dicom.port }, 'DICOM listener ready');
+    }
+    const openDicom = dicom;
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const app = createHttpApp({
@@ -46,7 +65,10 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       url: listening.url,
       database,
       ingest,
+      dicomPort: openDicom?.port,
       stop: async () => {
+        // First the listener: C-STOREs already received are stored and answered before the database closes.
+        await openDicom?.close();
         await new Promise<void>((resolve) => {
           openServer.close(() => resolve());
           openServer.closeAllConnections();
@@ -55,6 +77,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       },
     };
   } catch (error) {
+    await dicom?.close();
     server?.close();
     await database.close();
     throw error;

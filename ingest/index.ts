@@ -24,3 +24,4 @@ export {
   type ApiKeyPrincipal,
   type AuthenticateApiKey,
 } from './transports/api-keys.ts';
+export { startDicomScp, type DicomScpOptions, type RunningDicomScp } from './transports/dicom-scp.ts';

@@ -18,6 +18,14 @@ export interface KermaConfig {
   readonly logLevel: LogLevel;
   readonly patientIdKey: string | undefined;
   readonly timeZone: string;
+  readonly dicom: {
+    readonly enabled: boolean;
+    readonly host: string;
+    readonly port: number;
+    readonly aeTitle: string;
+    readonly maxAssociations: number;
+    readonly maxObjectBytes: number;
+  };
   readonly trustsFile: string | undefined;
   readonly notPatientPatterns: { readonly ids: readonly string[]; readonly names: readonly string[] };
 }
@@ -114,6 +122,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     logLevel: value('KERMA_LOG_LEVEL') as LogLevel,
     patientIdKey: value('KERMA_PATIENT_ID_KEY') as string | undefined,
     timeZone: value('KERMA_TIMEZONE') as string,
+    dicom: {
+      enabled: value('KERMA_DICOM_ENABLED') as boolean,
+      host: value('KERMA_DICOM_HOST') as string,
+      port: value('KERMA_DICOM_PORT') as number,
+      aeTitle: (value('KERMA_DICOM_AE_TITLE') as string).trim(),
+      maxAssociations: value('KERMA_DICOM_MAX_ASSOCIATIONS') as number,
+      maxObjectBytes: value('KERMA_DICOM_MAX_OBJECT_BYTES') as number,
+    },
     trustsFile: value('KERMA_TRUSTS_FILE') as string | undefined,
     notPatientPatterns: {
       ids: splitList(value('KERMA_NOT_PATIENT_ID_PATTERNS') as string),

@@ -84,6 +84,42 @@ export const variables: readonly VariableSpec[] = [
       'Secret for the keyed hashes (HMAC-SHA-256) of patient identifiers, at least 32 characters. Every instance of a deployment must share it. When unset with the embedded database, a random key is generated once and kept in KERMA_DATA_DIR.',
   },
   {
+    name: 'KERMA_DICOM_ENABLED',
+    schema: { type: 'boolean' },
+    default: true,
+    description: 'Start the DICOM C-STORE / C-ECHO listener with `kerma serve`.',
+  },
+  {
+    name: 'KERMA_DICOM_HOST',
+    schema: { type: 'string', minLength: 1 },
+    default: '127.0.0.1',
+    description: 'Address the DICOM listener binds to.',
+  },
+  {
+    name: 'KERMA_DICOM_PORT',
+    schema: { type: 'integer', minimum: 0, maximum: 65535 },
+    default: 11112,
+    description: 'DICOM listener port (0 picks a free port, used by tests).',
+  },
+  {
+    name: 'KERMA_DICOM_AE_TITLE',
+    schema: { type: 'string', pattern: '^(?=.*[^ ])[\\x20-\\x5b\\x5d-\\x7e]{1,16}$' },
+    default: 'KERMA',
+    description: 'Called AE title of the listener; associations addressed to another title are rejected.',
+  },
+  {
+    name: 'KERMA_DICOM_MAX_ASSOCIATIONS',
+    schema: { type: 'integer', minimum: 1, maximum: 256 },
+    default: 16,
+    description: 'Concurrent DICOM associations; further ones are rejected as transient so senders retry.',
+  },
+  {
+    name: 'KERMA_DICOM_MAX_OBJECT_BYTES',
+    schema: { type: 'integer', minimum: 1048576, maximum: 2147483647 },
+    default: 1073741824,
+    description: 'Largest DICOM object accepted; larger ones are answered Out of Resources (0xA700).',
+  },
+  {
     name: 'KERMA_TIMEZONE',
     schema: { type: 'string', minLength: 1 },
     default: 'Europe/London',

@@ -70,10 +70,12 @@ export class KermaAssociation extends Scp {
     this.connection = socket;
     // dcmjs-dimse's Server sets this flag; without it the PDU idle timeout never fires.
     (this as unknown as { connected: boolean }).connected = true;
-    socket.once('close', () => {
-      if (this.holdsSlot) shared.releaseSlot();
-      this.holdsSlot = false;
-    });
+    socket.once('close', () => this.releaseSlot());
+  }
+
+  private releaseSlot(): void {
+    if (this.holdsSlot) this.shared.releaseSlot();
+    this.holdsSlot = false;
   }
 
   /** Resolves once every C-STORE received so far has been answered. */
@@ -133,9 +135,15 @@ export class KermaAssociation extends Scp {
     this.connection.end();
   }
 
-  /** Release only after every pending C-STORE is answered, so no response is cut off. */
+  /**
+   * Release only after every pending C-STORE is answered, so no response is cut off. The slot is
+   * free from then on: the peer may associate again before its closed socket is noticed here.
+   */
   override associationReleaseRequested(): void {
-    void this.queue.then(() => this.sendAssociationReleaseResponse());
+    void this.queue.then(() => {
+      this.releaseSlot();
+      this.sendAssociationReleaseResponse();
+    });
   }
 
   override abort(source: number, reason: number): void {
@@ -209,13 +217,11 @@ export class KermaAssociation extends Scp {
   private async store(request: requests.CStoreRequest): Promise<StoreStatus> {
     const sopClassUid = uidValue(request.getAffectedSopClassUid());
     const sopInstanceUid = uidValue(request.getAffectedSopInstanceUid());
+    // Always set by createDatasetFromStoreWritableStream; a miss would be a defect here, so retry.
     const data = receivedData.get(request.getDataset() as Dataset);
+    if (!data) return this.refuse(sopInstanceUid, failure(DimseStatus.OutOfResources, 'data set not received'));
     const refusal = this.refusal(data, sopClassUid, sopInstanceUid);
-    if (refusal || !data) {
-      const status = refusal ?? failure(DimseStatus.OutOfResources, 'data set not received');
-      this.shared.logger.warn(this.storeLog(sopInstanceUid, status), 'dicom c-store refused');
-      return status;
-    }
+    if (refusal) return this.refuse(sopInstanceUid, refusal);
     const bytes = assemblePart10(
       { sopClassUid, sopInstanceUid, transferSyntaxUid: data.transferSyntaxUid, sourceAeTitle: this.callingAeTitle },
       data.sink.chunks,
@@ -227,30 +233,34 @@ export class KermaAssociation extends Scp {
       trustCode: this.trustCode ?? this.shared.policy.defaultTrustCode,
     });
     const status = statusForOutcome(outcome);
-    if (status.status === DimseStatus.Success)
+    if (status.status === DimseStatus.Success) {
       this.shared.logger.debug(this.storeLog(sopInstanceUid, status), 'dicom c-store stored');
-    else this.shared.logger.warn(this.storeLog(sopInstanceUid, status), 'dicom c-store quarantined');
+    } else {
+      this.shared.logger.warn(this.storeLog(sopInstanceUid, status), 'dicom c-store quarantined');
+    }
     return status;
   }
 
   /** Requests answered without calling ingest (statuses: PS3.4 Table B.2-1, PS3.7 Annex C). */
-  private refusal(
-    data: ReceivedDataset | undefined,
-    sopClassUid: string,
-    sopInstanceUid: string,
-  ): StoreStatus | undefined {
-    if (!data) return undefined;
+  private refusal(data: ReceivedDataset, sopClassUid: string, sopInstanceUid: string): StoreStatus | undefined {
     // A limit of this deployment, not a fault of the object: raising it lets the retry succeed.
-    if (data.sink.overflowed)
+    if (data.sink.overflowed) {
       return failure(DimseStatus.OutOfResources, `object over ${this.shared.maxObjectBytes} bytes`);
+    }
     if (!data.contextAccepted) return failure(DimseStatus.SopClassNotSupported, 'presentation context not accepted');
     if (sopClassUid !== data.abstractSyntaxUid) {
       return failure(DimseStatus.DataSetDoesNotMatchSopClass, 'SOP class differs from presentation context');
     }
+    // The UID becomes MediaStorageSOPInstanceUID, a UI of at most 64 characters (PS3.5 9.1).
     if (sopInstanceUid === '' || sopInstanceUid.length > 64) {
       return failure(DimseStatus.CannotUnderstand, 'invalid Affected SOP Instance UID');
     }
     return undefined;
+  }
+
+  private refuse(sopInstanceUid: string, status: StoreStatus): StoreStatus {
+    this.shared.logger.warn(this.storeLog(sopInstanceUid, status), 'dicom c-store refused');
+    return status;
   }
 
   private storeLog(sopInstanceUid: string, status: StoreStatus): Record<string, unknown> {

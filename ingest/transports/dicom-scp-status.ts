@@ -26,14 +26,13 @@ export interface StoreStatus {
 
 export const ERROR_COMMENT_MAX_CHARS = 64;
 
-function withComment(status: number, comment: string): StoreStatus {
-  // LO forbids backslash and control characters; reason codes are plain, but be safe.
-  const cleaned = comment.replace(/[\\\p{Cc}]/gu, ' ').trim();
-  return { status, comment: cleaned.slice(0, ERROR_COMMENT_MAX_CHARS) };
-}
-
+/**
+ * A failure status with its Error Comment. Command sets use the default repertoire (ISO-IR 6) and
+ * LO excludes backslash and control characters, so anything else becomes a space.
+ */
 export function failure(status: number, comment: string): StoreStatus {
-  return withComment(status, comment);
+  const cleaned = comment.replace(/[^\x20-\x5b\x5d-\x7e]/g, ' ').trim();
+  return { status, comment: cleaned.slice(0, ERROR_COMMENT_MAX_CHARS) };
 }
 
 /**
@@ -47,7 +46,7 @@ export function statusForOutcome(outcome: IngestOutcome): StoreStatus {
     case 'not_dose':
       return { status: DimseStatus.Success, comment: undefined };
     case 'quarantined':
-      return withComment(DimseStatus.CannotUnderstand, outcome.reasonCode);
+      return failure(DimseStatus.CannotUnderstand, outcome.reasonCode);
   }
 }
 
@@ -58,5 +57,5 @@ export function statusForOutcome(outcome: IngestOutcome): StoreStatus {
  */
 export function statusForError(error: unknown): StoreStatus {
   const code = error instanceof KermaError ? error.code : 'internal_error';
-  return withComment(DimseStatus.OutOfResources, code);
+  return failure(DimseStatus.OutOfResources, code);
 }

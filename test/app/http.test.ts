@@ -20,6 +20,7 @@ describe('HTTP service', () => {
     const config = loadConfig({
       DATABASE_URL: databaseUrl(name),
       KERMA_HTTP_PORT: '0',
+      KERMA_DICOM_PORT: '0',
       KERMA_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'kerma-http-')),
     });
     kerma = await startKerma(config, silentLogger);
