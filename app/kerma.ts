@@ -5,7 +5,13 @@ import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { wireIngest, type WiredIngest } from './ingest-wiring.ts';
 import { queryRunner } from './db/pool.ts';
-import { authenticateApiKey, createQuarantineRouter, createStowRouter, startDicomScp, type RunningDicomScp } from '../ingest/index.ts';
+import {
+  authenticateApiKey,
+  createQuarantineRouter,
+  createStowRouter,
+  startDicomScp,
+  type RunningDicomScp,
+} from '../ingest/index.ts';
 import { callingAeMap } from './trusts.ts';
 
 /**
@@ -53,7 +59,10 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       pool: database.pool,
       logger,
       routers: [
-        { path: '/', router: createStowRouter({ ingest, authenticate, logger: logger.child({ component: 'stow-rs' }) }) },
+        {
+          path: '/',
+          router: createStowRouter({ ingest, authenticate, logger: logger.child({ component: 'stow-rs' }) }),
+        },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
       ],
     });

@@ -20,7 +20,10 @@ export async function patientIdSecret(config: KermaConfig, logger: Logger): Prom
     if (error.code !== 'EEXIST') throw error;
   });
   if (config.databaseUrl) {
-    logger.warn({ file }, 'KERMA_PATIENT_ID_KEY is not set: generated a key for this instance only; every instance must share one');
+    logger.warn(
+      { file },
+      'KERMA_PATIENT_ID_KEY is not set: generated a key for this instance only; every instance must share one',
+    );
   }
   return (await readFile(file, 'utf8')).trim();
 }

@@ -46,13 +46,18 @@ export function loadTrustsFile(path: string): TrustDefinition[] {
     throw new ConfigError([`KERMA_TRUSTS_FILE: cannot read ${path} (${(error as Error).message})`]);
   }
   if (!validate(parsed)) {
-    throw new ConfigError((validate.errors ?? []).map((e) => `KERMA_TRUSTS_FILE ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`));
+    throw new ConfigError(
+      (validate.errors ?? []).map((e) => `KERMA_TRUSTS_FILE ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
+    );
   }
   const aeOwners = new Map<string, string>();
   for (const trust of parsed) {
     for (const ae of trust.callingAeTitles ?? []) {
       const owner = aeOwners.get(ae);
-      if (owner) throw new ConfigError([`KERMA_TRUSTS_FILE: calling AE title ${ae} is listed for both ${owner} and ${trust.code}`]);
+      if (owner)
+        throw new ConfigError([
+          `KERMA_TRUSTS_FILE: calling AE title ${ae} is listed for both ${owner} and ${trust.code}`,
+        ]);
       aeOwners.set(ae, trust.code);
     }
   }
@@ -72,6 +77,8 @@ export async function applyTrusts(db: QueryRunner, trusts: readonly TrustDefinit
 
 /** Calling AE title → trust code, for the DICOM listener's allow-list. */
 export async function callingAeMap(db: QueryRunner): Promise<Map<string, string>> {
-  const { rows } = await db.query<{ code: string; calling_ae_titles: string[] }>(sql`SELECT code, calling_ae_titles FROM trusts`);
+  const { rows } = await db.query<{ code: string; calling_ae_titles: string[] }>(
+    sql`SELECT code, calling_ae_titles FROM trusts`,
+  );
   return new Map(rows.flatMap((r) => r.calling_ae_titles.map((ae) => [ae, r.code] as const)));
 }

@@ -24,9 +24,15 @@ export function registerStoreCommands(program: Command, open: Open): void {
       if (options.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
       else {
         const line = (name: string, counts: Record<string, number>): string =>
-          `${name}: ${Object.entries(counts).map(([m, n]) => `${m} ${n}`).join(', ') || 'none'}`;
+          `${name}: ${
+            Object.entries(counts)
+              .map(([m, n]) => `${m} ${n}`)
+              .join(', ') || 'none'
+          }`;
         process.stdout.write(`${line('studies', stats.studies)}\n${line('events', stats.events)}\n`);
-        process.stdout.write(`source objects: ${stats.sourceObjects} (${stats.notDose} without dose), quarantined: ${stats.quarantined}\n`);
+        process.stdout.write(
+          `source objects: ${stats.sourceObjects} (${stats.notDose} without dose), quarantined: ${stats.quarantined}\n`,
+        );
       }
       process.exit(0);
     });
@@ -41,11 +47,17 @@ export function registerStoreCommands(program: Command, open: Open): void {
         if (options.retry) {
           const results = await retryQuarantine({ db: s.db, objects: s.objects, ingest: s.ingest });
           const fixed = results.filter((r) => r.outcome.status !== 'quarantined').length;
-          process.stdout.write(`retried ${results.length}: ${fixed} now stored, ${results.length - fixed} still quarantined\n`);
+          process.stdout.write(
+            `retried ${results.length}: ${fixed} now stored, ${results.length - fixed} still quarantined\n`,
+          );
           return;
         }
         for (const entry of await listQuarantine(s.db, 1000, 0)) {
-          process.stdout.write(options.json ? `${JSON.stringify(entry)}\n` : `${entry.quarantinedAt} ${entry.reasonCode} ${entry.sopInstanceUid ?? '(no UID)'} from ${entry.transport}:${entry.sender ?? '?'}: ${entry.reason}\n`);
+          process.stdout.write(
+            options.json
+              ? `${JSON.stringify(entry)}\n`
+              : `${entry.quarantinedAt} ${entry.reasonCode} ${entry.sopInstanceUid ?? '(no UID)'} from ${entry.transport}:${entry.sender ?? '?'}: ${entry.reason}\n`,
+          );
         }
       });
       process.exit(0);
@@ -60,7 +72,11 @@ const OUTDATED_STUDIES = `
   ORDER BY study_id`;
 
 /** `kerma reprocess [--all]`: re-extract from the stored bytes after an extractor upgrade. */
-export function registerReprocessCommand(program: Command, open: Open, extractors: ReadonlyArray<{ name: string; version: number }>): void {
+export function registerReprocessCommand(
+  program: Command,
+  open: Open,
+  extractors: ReadonlyArray<{ name: string; version: number }>,
+): void {
   program
     .command('reprocess')
     .description('re-extract studies whose objects an older extractor version read (or every study with --all)')
@@ -69,7 +85,10 @@ export function registerReprocessCommand(program: Command, open: Open, extractor
       const failures = await withServices(open, async (s) => {
         const { rows } = options.all
           ? await s.db.query<{ study_id: number }>({ text: 'SELECT study_id FROM studies ORDER BY study_id' })
-          : await s.db.query<{ study_id: number }>({ text: OUTDATED_STUDIES, values: [extractors.map((e) => e.name), extractors.map((e) => e.version)] });
+          : await s.db.query<{ study_id: number }>({
+              text: OUTDATED_STUDIES,
+              values: [extractors.map((e) => e.name), extractors.map((e) => e.version)],
+            });
         let failed = 0;
         for (const { study_id: studyId } of rows) {
           await s.ingest.reprocessStudy(studyId).catch((error: unknown) => {

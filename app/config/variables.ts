@@ -135,12 +135,14 @@ export const variables: readonly VariableSpec[] = [
     name: 'KERMA_NOT_PATIENT_ID_PATTERNS',
     schema: { type: 'string' },
     default: 'qa*,phantom*,phys*',
-    description: 'Comma-separated wildcard patterns of patient IDs that mark quality-control or phantom exposures (kept out of patient statistics).',
+    description:
+      'Comma-separated wildcard patterns of patient IDs that mark quality-control or phantom exposures (kept out of patient statistics).',
   },
   {
     name: 'KERMA_NOT_PATIENT_NAME_PATTERNS',
     schema: { type: 'string' },
     default: 'phantom*,qa*,physics*',
-    description: 'Comma-separated wildcard patterns of patient names ("Family, Given") that mark quality-control or phantom exposures.',
+    description:
+      'Comma-separated wildcard patterns of patient names ("Family, Given") that mark quality-control or phantom exposures.',
   },
 ];

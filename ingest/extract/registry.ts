@@ -57,7 +57,10 @@ export function extractDoseReport(bytes: Uint8Array): Extraction {
     // A structured report cut short may have lost events or totals: storing it would under-report
     // dose, so it is quarantined. An image cut in its pixel data still has a complete header.
     if (parsed.truncated && DOSE_CAPABLE_SR_CLASSES.has(parsed.sopClassUid ?? '')) {
-      throw new DicomExtractionError('truncated', `structured report is incomplete: ${parsed.dataset.warnings.at(-1) ?? 'data set ends early'}`);
+      throw new DicomExtractionError(
+        'truncated',
+        `structured report is incomplete: ${parsed.dataset.warnings.at(-1) ?? 'data set ends early'}`,
+      );
     }
     const extractor = chooseExtractor(parsed);
     if (!parsed.studyInstanceUid) {

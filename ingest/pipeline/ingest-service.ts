@@ -33,7 +33,11 @@ const NOT_DOSE = new Set(['not_dose_report', 'unsupported_sop_class']);
 /** Database errors that mean "cannot store now, retry later" rather than "this object is bad". */
 function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
-  return error instanceof UnavailableError || /^(08|53|57P0[1-3])/.test(code) || /ECONNREFUSED|ECONNRESET|timeout|terminat/i.test(String((error as Error).message));
+  return (
+    error instanceof UnavailableError ||
+    /^(08|53|57P0[1-3])/.test(code) ||
+    /ECONNREFUSED|ECONNRESET|timeout|terminat/i.test(String((error as Error).message))
+  );
 }
 
 export function createIngestService(dependencies: IngestDependencies): IngestService & {
@@ -41,16 +45,23 @@ export function createIngestService(dependencies: IngestDependencies): IngestSer
   reprocessStudy: (studyId: number) => Promise<{ reports: number; events: number }>;
 } {
   const deps: IngestContext = { ...dependencies, caches: { trust: new Map(), device: new Map() } };
-  async function commitPrepared(request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string): Promise<IngestOutcome> {
+  async function commitPrepared(
+    request: Omit<IngestRequest, 'bytes'>,
+    prepared: PreparedObject,
+    storagePath: string,
+  ): Promise<IngestOutcome> {
     try {
       await ensurePartitions(deps, prepared);
-      const { outcome, studyUpdated } = await deps.transaction((db) => record(db, deps, request, prepared, storagePath));
+      const { outcome, studyUpdated } = await deps.transaction((db) =>
+        record(db, deps, request, prepared, storagePath),
+      );
       if (studyUpdated) deps.onStudyUpdated?.(studyUpdated);
       return outcome;
     } catch (error) {
       // A device row created by the rolled-back transaction does not exist: forget cached ids.
       deps.caches.device.clear();
-      if (isUnavailable(error)) throw new UnavailableError(`database unavailable: ${toError(error).message}`, undefined, { cause: error });
+      if (isUnavailable(error))
+        throw new UnavailableError(`database unavailable: ${toError(error).message}`, undefined, { cause: error });
       throw error;
     }
   }
@@ -74,10 +85,17 @@ export function createIngestService(dependencies: IngestDependencies): IngestSer
 async function ensurePartitions(deps: IngestDependencies, prepared: PreparedObject): Promise<void> {
   const report = prepared.extraction?.report;
   if (!report) return;
-  const studyLocalTime = report.study.studyDate ? `${report.study.studyDate}T${report.study.studyTime ?? '00:00:00'}` : undefined;
-  const months = new Set(eventRows(report).map((row) => (row.localTime ?? studyLocalTime ?? FALLBACK_EVENT_TIME).slice(0, 7)));
+  const studyLocalTime = report.study.studyDate
+    ? `${report.study.studyDate}T${report.study.studyTime ?? '00:00:00'}`
+    : undefined;
+  const months = new Set(
+    eventRows(report).map((row) => (row.localTime ?? studyLocalTime ?? FALLBACK_EVENT_TIME).slice(0, 7)),
+  );
   for (const month of months) {
-    await deps.db.query({ text: 'SELECT kerma_ensure_event_partition($1::timestamp AT TIME ZONE $2)', values: [`${month}-15T00:00:00`, deps.timeZone] });
+    await deps.db.query({
+      text: 'SELECT kerma_ensure_event_partition($1::timestamp AT TIME ZONE $2)',
+      values: [`${month}-15T00:00:00`, deps.timeZone],
+    });
   }
 }
 
@@ -116,14 +134,45 @@ async function cachedDevice(ctx: IngestContext, db: QueryRunner, report: DoseRep
 
 type Recorded = { outcome: IngestOutcome; studyUpdated?: { studyId: number; studyInstanceUid: string } };
 
-async function record(db: QueryRunner, deps: IngestContext, request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string): Promise<Recorded> {
+async function record(
+  db: QueryRunner,
+  deps: IngestContext,
+  request: Omit<IngestRequest, 'bytes'>,
+  prepared: PreparedObject,
+  storagePath: string,
+): Promise<Recorded> {
   const trust = (await cachedTrust(deps, db, request.trustCode)) ?? (await cachedTrust(deps, db, 'DEFAULT'));
   if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
   const { failure, extraction } = prepared;
   if (failure && !(NOT_DOSE.has(failure.code) && prepared.sopInstanceUid)) {
-    const quarantineId = await quarantineObject(db, { ...request, trustId: trust.trustId, sha256: prepared.sha256, byteSize: prepared.byteSize, sopInstanceUid: prepared.sopInstanceUid, storagePath, reasonCode: failure.code, reason: failure.message });
-    deps.logger.warn({ transport: request.transport, sender: request.sender, sopInstanceUid: prepared.sopInstanceUid, reasonCode: failure.code }, 'object quarantined');
-    return { outcome: { status: 'quarantined', quarantineId, sopInstanceUid: prepared.sopInstanceUid, reasonCode: failure.code, reason: failure.message } };
+    const quarantineId = await quarantineObject(db, {
+      ...request,
+      trustId: trust.trustId,
+      sha256: prepared.sha256,
+      byteSize: prepared.byteSize,
+      sopInstanceUid: prepared.sopInstanceUid,
+      storagePath,
+      reasonCode: failure.code,
+      reason: failure.message,
+    });
+    deps.logger.warn(
+      {
+        transport: request.transport,
+        sender: request.sender,
+        sopInstanceUid: prepared.sopInstanceUid,
+        reasonCode: failure.code,
+      },
+      'object quarantined',
+    );
+    return {
+      outcome: {
+        status: 'quarantined',
+        quarantineId,
+        sopInstanceUid: prepared.sopInstanceUid,
+        reasonCode: failure.code,
+        reason: failure.message,
+      },
+    };
   }
   const source = await insertSourceObject(db, {
     ...request,
@@ -143,12 +192,25 @@ async function record(db: QueryRunner, deps: IngestContext, request: Omit<Ingest
   const sopInstanceUid = prepared.sopInstanceUid ?? '';
   if (!source.inserted) return { outcome: { status: 'duplicate', sopInstanceUid, sourceObjectId: source.id } };
   if (failure || !extraction) {
-    return { outcome: { status: 'not_dose', sopInstanceUid, sourceObjectId: source.id, reason: failure?.message ?? 'no dose content' } };
+    return {
+      outcome: {
+        status: 'not_dose',
+        sopInstanceUid,
+        sourceObjectId: source.id,
+        reason: failure?.message ?? 'no dose content',
+      },
+    };
   }
   return mergeReport(db, deps, trust, source.id, extraction.report);
 }
 
-async function mergeReport(db: QueryRunner, deps: IngestContext, trust: Trust, sourceObjectId: number, report: DoseReport): Promise<Recorded> {
+async function mergeReport(
+  db: QueryRunner,
+  deps: IngestContext,
+  trust: Trust,
+  sourceObjectId: number,
+  report: DoseReport,
+): Promise<Recorded> {
   const deviceId = await cachedDevice(deps, db, report, trust.trustId);
   const patientId = await resolvePatient(db, patientKeys(report.patient, trust, deps.patientIdSecret), trust.trustId, {
     birthYear: birthYear(report.patient),
@@ -160,8 +222,11 @@ async function mergeReport(db: QueryRunner, deps: IngestContext, trust: Trust, s
     trustId: trust.trustId,
     deviceId,
     timeZone: deps.timeZone,
-    accessionHash: accession ? createHmac('sha256', deps.patientIdSecret).update(`accession:${trust.code}|${accession}`).digest('hex') : undefined,
-    notPatient: matchNotPatient(report.patient.patientName, report.patient.patientId, deps.notPatientPatterns) !== undefined,
+    accessionHash: accession
+      ? createHmac('sha256', deps.patientIdSecret).update(`accession:${trust.code}|${accession}`).digest('hex')
+      : undefined,
+    notPatient:
+      matchNotPatient(report.patient.patientName, report.patient.patientId, deps.notPatientPatterns) !== undefined,
   });
   await linkSourceToStudy(db, sourceObjectId, study.studyId);
   const rows = eventRows(report);
@@ -170,14 +235,46 @@ async function mergeReport(db: QueryRunner, deps: IngestContext, trust: Trust, s
   const rrdsrPresent = existing.some((r) => r.sourceKind === 'radiopharmaceutical-rdsr');
   if (report.sourceKind === 'radiopharmaceutical-rdsr') await dropImageAdministrations(db, study.studyId);
   const accepted = isImageAdministration && rrdsrPresent ? [] : rows;
-  const studyLocalTime = report.study.studyDate ? `${report.study.studyDate}T${report.study.studyTime ?? '00:00:00'}` : undefined;
-  const eventsAdded = await upsertEvents(db, { studyId: study.studyId, sourceObjectId, deviceId, sourceKind: report.sourceKind, timeZone: deps.timeZone, studyLocalTime }, accepted);
+  const studyLocalTime = report.study.studyDate
+    ? `${report.study.studyDate}T${report.study.studyTime ?? '00:00:00'}`
+    : undefined;
+  const eventsAdded = await upsertEvents(
+    db,
+    {
+      studyId: study.studyId,
+      sourceObjectId,
+      deviceId,
+      sourceKind: report.sourceKind,
+      timeZone: deps.timeZone,
+      studyLocalTime,
+    },
+    accepted,
+  );
   const summary = summariseReport(report);
-  await insertStudyReport(db, { studyId: study.studyId, sourceObjectId, report, eventUids: accepted.map((r) => r.eventUid), summary });
+  await insertStudyReport(db, {
+    studyId: study.studyId,
+    sourceObjectId,
+    report,
+    eventUids: accepted.map((r) => r.eventUid),
+    summary,
+  });
   await recomputeTotals(db, study.studyId);
-  await db.query({ text: 'SELECT pg_notify($1, $2)', values: ['kerma_study_updated', JSON.stringify({ studyId: study.studyId, studyInstanceUid: report.study.studyInstanceUid })] });
+  await db.query({
+    text: 'SELECT pg_notify($1, $2)',
+    values: [
+      'kerma_study_updated',
+      JSON.stringify({ studyId: study.studyId, studyInstanceUid: report.study.studyInstanceUid }),
+    ],
+  });
   return {
-    outcome: { status: 'stored', sopInstanceUid: report.sopInstanceUid, studyInstanceUid: report.study.studyInstanceUid, studyId: study.studyId, sourceObjectId, eventsAdded },
+    outcome: {
+      status: 'stored',
+      sopInstanceUid: report.sopInstanceUid,
+      studyInstanceUid: report.study.studyInstanceUid,
+      studyId: study.studyId,
+      sourceObjectId,
+      eventsAdded,
+    },
     studyUpdated: { studyId: study.studyId, studyInstanceUid: report.study.studyInstanceUid },
   };
 }
@@ -216,7 +313,8 @@ async function reprocessStudy(deps: IngestContext, studyId: number): Promise<{ r
   const prepared: Array<{ sourceObjectId: number; trustId: number | null; prepared: PreparedObject }> = [];
   for (const row of rows) {
     const object = prepareObject(await deps.objects.read(row.storage_path));
-    if (!object.extraction) throw new Error(`object ${row.source_object_id} no longer extracts: ${object.failure?.message ?? 'unknown'}`);
+    if (!object.extraction)
+      throw new Error(`object ${row.source_object_id} no longer extracts: ${object.failure?.message ?? 'unknown'}`);
     await ensurePartitions(deps, object);
     prepared.push({ sourceObjectId: row.source_object_id, trustId: row.trust_id, prepared: object });
   }
@@ -241,6 +339,9 @@ async function reprocessStudy(deps: IngestContext, studyId: number): Promise<{ r
 
 async function trustById(db: QueryRunner, trustId: number | null): Promise<Trust | undefined> {
   if (trustId === null) return undefined;
-  const { rows } = await db.query<{ code: string }>({ text: 'SELECT code FROM trusts WHERE trust_id = $1', values: [trustId] });
+  const { rows } = await db.query<{ code: string }>({
+    text: 'SELECT code FROM trusts WHERE trust_id = $1',
+    values: [trustId],
+  });
   return rows[0] ? findTrust(db, rows[0].code) : undefined;
 }

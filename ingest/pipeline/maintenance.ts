@@ -12,7 +12,10 @@ export interface RetryResult {
   readonly outcome: IngestOutcome;
 }
 
-export async function retryQuarantine(deps: { db: QueryRunner; objects: ObjectStore; ingest: IngestService }, batch = 500): Promise<RetryResult[]> {
+export async function retryQuarantine(
+  deps: { db: QueryRunner; objects: ObjectStore; ingest: IngestService },
+  batch = 500,
+): Promise<RetryResult[]> {
   const results: RetryResult[] = [];
   const entries = await listOpenQuarantine(deps.db, batch, 0);
   for (const entry of entries) {

@@ -53,7 +53,9 @@ export function createObjectStore(root: string): ObjectStore {
         return relative;
       } catch (error) {
         await rm(temporary, { force: true });
-        throw new UnavailableError(`cannot store received object: ${(error as Error).message}`, undefined, { cause: error });
+        throw new UnavailableError(`cannot store received object: ${(error as Error).message}`, undefined, {
+          cause: error,
+        });
       }
     },
     async read(relativePath) {

@@ -10,10 +10,14 @@ function sniffSopInstanceUid(bytes: Uint8Array): string | undefined {
   if (at < 0 || at + 8 > bytes.length) return undefined;
   // Explicit VR: tag, 'UI', 2-byte length; implicit VR: tag, 4-byte length.
   const explicit = bytes[at + 4] === 0x55 && bytes[at + 5] === 0x49;
-  const length = explicit ? (bytes[at + 6] ?? 0) | ((bytes[at + 7] ?? 0) << 8) : (bytes[at + 4] ?? 0) | ((bytes[at + 5] ?? 0) << 8);
+  const length = explicit
+    ? (bytes[at + 6] ?? 0) | ((bytes[at + 7] ?? 0) << 8)
+    : (bytes[at + 4] ?? 0) | ((bytes[at + 5] ?? 0) << 8);
   const start = at + 8;
   if (length === 0 || length > 64 || start + length > bytes.length) return undefined;
-  const uid = Buffer.from(bytes.subarray(start, start + length)).toString('latin1').replace(/[\0 ]+$/, '');
+  const uid = Buffer.from(bytes.subarray(start, start + length))
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
   return /^[0-9.]+$/.test(uid) ? uid : undefined;
 }
 
@@ -38,6 +42,13 @@ export function prepareObject(bytes: Uint8Array): PreparedObject {
       error instanceof DicomExtractionError
         ? { code: error.code, message: error.message }
         : { code: 'malformed' as const, message: (error as Error).message };
-    return { sha256, byteSize: bytes.length, sopInstanceUid: sniffSopInstanceUid(bytes), sopClassUid: undefined, extraction: undefined, failure };
+    return {
+      sha256,
+      byteSize: bytes.length,
+      sopInstanceUid: sniffSopInstanceUid(bytes),
+      sopClassUid: undefined,
+      extraction: undefined,
+      failure,
+    };
   }
 }

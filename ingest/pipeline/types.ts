@@ -38,7 +38,12 @@ export type IngestOutcome =
   /** The same SOP instance was received before: nothing changed. */
   | { readonly status: 'duplicate'; readonly sopInstanceUid: string; readonly sourceObjectId: number }
   /** Valid DICOM that carries no dose (e.g. an SR diagnostic report): recorded and kept, nothing extracted. */
-  | { readonly status: 'not_dose'; readonly sopInstanceUid: string; readonly sourceObjectId: number; readonly reason: string }
+  | {
+      readonly status: 'not_dose';
+      readonly sopInstanceUid: string;
+      readonly sourceObjectId: number;
+      readonly reason: string;
+    }
   /** Could not be parsed or extracted: kept in the quarantine with its reason. */
   | {
       readonly status: 'quarantined';

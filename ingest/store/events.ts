@@ -26,7 +26,10 @@ export interface EventRow {
 const IMAGE_SOURCES = new Set(['dx-image', 'mg-image', 'ct-image', 'nm-image', 'pet-image']);
 
 function digest(parts: ReadonlyArray<string | number | undefined>): string {
-  const hex = createHash('sha256').update(parts.map((p) => String(p ?? '')).join('\u001f')).digest('hex').slice(0, 30);
+  const hex = createHash('sha256')
+    .update(parts.map((p) => String(p ?? '')).join('\u001f'))
+    .digest('hex')
+    .slice(0, 30);
   return `2.25.${BigInt(`0x${hex}`).toString()}`;
 }
 
@@ -36,10 +39,17 @@ function digest(parts: ReadonlyArray<string | number | undefined>): string {
  * the image, so the For Processing and For Presentation copies of one exposure are one event. An event
  * without any identity gets one derived from its content, stable across re-sends.
  */
-export function eventKey(report: DoseReport, index: number, uid: string | undefined, time: string | undefined, distinct: ReadonlyArray<string | number | undefined>): string {
+export function eventKey(
+  report: DoseReport,
+  index: number,
+  uid: string | undefined,
+  time: string | undefined,
+  distinct: ReadonlyArray<string | number | undefined>,
+): string {
   // Every slice of a CT series repeats its acquisition's CTDIvol: one acquisition, one event.
   if (report.sourceKind === 'ct-image') return digest(['ct-acquisition', report.study.seriesInstanceUid, ...distinct]);
-  if (IMAGE_SOURCES.has(report.sourceKind) && time) return digest(['exposure', report.study.studyInstanceUid, time, ...distinct]);
+  if (IMAGE_SOURCES.has(report.sourceKind) && time)
+    return digest(['exposure', report.study.studyInstanceUid, time, ...distinct]);
   if (uid) return uid;
   return digest(['content', report.study.studyInstanceUid, index, time, ...distinct]);
 }
@@ -48,7 +58,11 @@ export function eventRows(report: DoseReport): EventRow[] {
   const rows: EventRow[] = [];
   report.ct?.events.forEach((e, i) =>
     rows.push({
-      eventUid: eventKey(report, i, e.irradiationEventUid, e.dateTimeStarted, [e.acquisitionProtocol, e.ctdiVolMgy, e.xraySources[0]?.kvp]),
+      eventUid: eventKey(report, i, e.irradiationEventUid, e.dateTimeStarted, [
+        e.acquisitionProtocol,
+        e.ctdiVolMgy,
+        e.xraySources[0]?.kvp,
+      ]),
       localTime: e.dateTimeStarted,
       eventKind: 'ct',
       modality: 'CT',
@@ -61,7 +75,11 @@ export function eventRows(report: DoseReport): EventRow[] {
   );
   report.projection?.events.forEach((e, i) =>
     rows.push({
-      eventUid: eventKey(report, i, e.irradiationEventUid, e.dateTimeStarted, [e.laterality?.value, e.imageView?.value, e.acquisitionProtocol]),
+      eventUid: eventKey(report, i, e.irradiationEventUid, e.dateTimeStarted, [
+        e.laterality?.value,
+        e.imageView?.value,
+        e.acquisitionProtocol,
+      ]),
       localTime: e.dateTimeStarted,
       eventKind: 'projection',
       modality: report.modality,
@@ -75,7 +93,10 @@ export function eventRows(report: DoseReport): EventRow[] {
   );
   report.radiopharmaceutical?.administrations.forEach((a, i) =>
     rows.push({
-      eventUid: eventKey(report, i, a.radiopharmaceuticalAdministrationEventUid, a.radiopharmaceuticalStartDatetime, [a.radionuclide?.value, a.administeredActivityMbq]),
+      eventUid: eventKey(report, i, a.radiopharmaceuticalAdministrationEventUid, a.radiopharmaceuticalStartDatetime, [
+        a.radionuclide?.value,
+        a.administeredActivityMbq,
+      ]),
       localTime: a.radiopharmaceuticalStartDatetime,
       eventKind: 'radiopharmaceutical',
       modality: report.modality,
@@ -97,7 +118,14 @@ export const FALLBACK_EVENT_TIME = '1970-01-01T00:00:00';
  */
 export async function upsertEvents(
   db: QueryRunner,
-  refs: { studyId: number; sourceObjectId: number; deviceId: number; sourceKind: string; timeZone: string; studyLocalTime: string | undefined },
+  refs: {
+    studyId: number;
+    sourceObjectId: number;
+    deviceId: number;
+    sourceKind: string;
+    timeZone: string;
+    studyLocalTime: string | undefined;
+  },
   rows: readonly EventRow[],
 ): Promise<number> {
   let added = 0;
@@ -121,10 +149,24 @@ export async function upsertEvents(
         administered_activity_mbq = EXCLUDED.administered_activity_mbq, details = EXCLUDED.details
       RETURNING NOT EXISTS (SELECT 1 FROM known) AS inserted`,
       values: [
-        local, refs.timeZone, refs.studyId, row.eventUid, refs.sourceObjectId, row.modality, row.eventKind,
-        row.acquisitionProtocol ?? null, row.targetRegion ?? null, row.ctdiVolMgy ?? null, row.dlpMgyCm ?? null,
-        row.dapGyCm2 ?? null, row.doseRpGy ?? null, row.agdMgy ?? null, row.administeredActivityMbq ?? null,
-        JSON.stringify(row.details), refs.sourceKind, refs.deviceId,
+        local,
+        refs.timeZone,
+        refs.studyId,
+        row.eventUid,
+        refs.sourceObjectId,
+        row.modality,
+        row.eventKind,
+        row.acquisitionProtocol ?? null,
+        row.targetRegion ?? null,
+        row.ctdiVolMgy ?? null,
+        row.dlpMgyCm ?? null,
+        row.dapGyCm2 ?? null,
+        row.doseRpGy ?? null,
+        row.agdMgy ?? null,
+        row.administeredActivityMbq ?? null,
+        JSON.stringify(row.details),
+        refs.sourceKind,
+        refs.deviceId,
       ],
     });
     if (result[0]?.inserted) added += 1;
@@ -133,8 +175,17 @@ export async function upsertEvents(
 }
 
 /** Sums over the stored events of a study: the fallback when reports overlap only partly. */
-export async function eventSums(db: QueryRunner, studyId: number): Promise<{ dlp: number | null; dap: number | null; rp: number | null; agd: number | null; activity: number | null }> {
-  const { rows } = await db.query<{ dlp: number | null; dap: number | null; rp: number | null; agd: number | null; activity: number | null }>({
+export async function eventSums(
+  db: QueryRunner,
+  studyId: number,
+): Promise<{ dlp: number | null; dap: number | null; rp: number | null; agd: number | null; activity: number | null }> {
+  const { rows } = await db.query<{
+    dlp: number | null;
+    dap: number | null;
+    rp: number | null;
+    agd: number | null;
+    activity: number | null;
+  }>({
     text: `SELECT sum(dlp_mgycm) AS dlp, sum(dap_gycm2) AS dap, sum(dose_rp_gy) AS rp, sum(agd_mgy) AS agd,
                   sum(administered_activity_mbq) AS activity
            FROM irradiation_events WHERE study_id = $1`,

@@ -20,8 +20,11 @@ function isSubset(small: ReadonlySet<string>, large: ReadonlySet<string>): boole
 /** Reports not superseded by another; of two with the same events, the later one stays. */
 function currentReports(reports: readonly StudyReportRow[]): StudyReportRow[] {
   const sets = reports.map((r) => new Set(r.eventUids));
-  return reports.filter((_, i) =>
-    !sets.some((other, j) => j !== i && isSubset(sets[i] ?? new Set(), other) && (other.size > (sets[i]?.size ?? 0) || j > i)),
+  return reports.filter(
+    (_, i) =>
+      !sets.some(
+        (other, j) => j !== i && isSubset(sets[i] ?? new Set(), other) && (other.size > (sets[i]?.size ?? 0) || j > i),
+      ),
   );
 }
 
@@ -44,7 +47,8 @@ function add(values: ReadonlyArray<number | undefined | null>): number | undefin
 export function decideTotals(reports: readonly StudyReportRow[]): TotalsDecision {
   const current = currentReports(reports);
   if (overlap(current)) return { kind: 'events' };
-  const sum = (pick: (s: StudySummary) => number | undefined): number | undefined => add(current.map((r) => pick(r.summary)));
+  const sum = (pick: (s: StudySummary) => number | undefined): number | undefined =>
+    add(current.map((r) => pick(r.summary)));
   return {
     kind: 'reports',
     totals: {

@@ -10,7 +10,13 @@ export interface Trust extends TrustIdentityRules {
 }
 
 export async function findTrust(db: QueryRunner, code: string): Promise<Trust | undefined> {
-  const { rows } = await db.query<{ trust_id: number; code: string; nhs_number_source: Trust['nhsNumberSource']; nhs_number_issuer: string | null; local_id_issuer: string | null }>(
+  const { rows } = await db.query<{
+    trust_id: number;
+    code: string;
+    nhs_number_source: Trust['nhsNumberSource'];
+    nhs_number_issuer: string | null;
+    local_id_issuer: string | null;
+  }>(
     sql`SELECT trust_id, code, nhs_number_source, nhs_number_issuer, local_id_issuer FROM trusts WHERE code = ${code}`,
   );
   const row = rows[0];
@@ -26,13 +32,25 @@ export async function findTrust(db: QueryRunner, code: string): Promise<Trust | 
 
 /** The identity of a unit as it reports itself; the same unit sending again maps to the same row. */
 export function deviceFingerprint(device: DeviceInfo): string {
-  const parts = [device.manufacturer, device.manufacturerModelName, device.stationName, device.deviceSerialNumber, device.deviceObserverUid];
-  return createHash('sha256').update(parts.map((p) => (p ?? '').trim().toLowerCase()).join('\u001f')).digest('hex');
+  const parts = [
+    device.manufacturer,
+    device.manufacturerModelName,
+    device.stationName,
+    device.deviceSerialNumber,
+    device.deviceObserverUid,
+  ];
+  return createHash('sha256')
+    .update(parts.map((p) => (p ?? '').trim().toLowerCase()).join('\u001f'))
+    .digest('hex');
 }
 
 /** Name shown for a room until a physicist renames it: institution and station, as sent. */
 export function defaultRoomName(device: DeviceInfo): string {
-  return [device.institutionName, device.stationName].filter(Boolean).join(' ') || device.manufacturerModelName || 'Unnamed device';
+  return (
+    [device.institutionName, device.stationName].filter(Boolean).join(' ') ||
+    device.manufacturerModelName ||
+    'Unnamed device'
+  );
 }
 
 export async function upsertDevice(db: QueryRunner, device: DeviceInfo, trustId: number): Promise<number> {

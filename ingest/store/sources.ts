@@ -20,7 +20,10 @@ export interface NewSourceObject {
 }
 
 /** Inserts the object unless its SOP Instance UID is known; returns the new id, or the existing one. */
-export async function insertSourceObject(db: QueryRunner, o: NewSourceObject): Promise<{ id: number; inserted: boolean }> {
+export async function insertSourceObject(
+  db: QueryRunner,
+  o: NewSourceObject,
+): Promise<{ id: number; inserted: boolean }> {
   const { rows } = await db.query<{ source_object_id: number }>(sql`
     INSERT INTO source_objects (sop_instance_uid, sop_class_uid, sha256, byte_size, transport, sender, storage_path,
                                 trust_id, status, error_code, error_message, extractor, extractor_version, warnings)

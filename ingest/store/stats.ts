@@ -18,7 +18,13 @@ export async function storeStats(db: QueryRunner): Promise<StoreStats> {
     });
     return Object.fromEntries(rows.map((r) => [r.modality, r.n]));
   };
-  const { rows } = await db.query<{ objects: number; quarantined: number; not_dose: number; patients: number; devices: number }>(sql`
+  const { rows } = await db.query<{
+    objects: number;
+    quarantined: number;
+    not_dose: number;
+    patients: number;
+    devices: number;
+  }>(sql`
     SELECT (SELECT count(*)::int FROM source_objects) AS objects,
            (SELECT count(*)::int FROM quarantine WHERE resolved_at IS NULL) AS quarantined,
            (SELECT count(*)::int FROM source_objects WHERE status = 'not_dose') AS not_dose,

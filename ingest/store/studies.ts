@@ -15,7 +15,14 @@ export interface StudyRow {
 export async function upsertStudy(
   db: QueryRunner,
   report: DoseReport,
-  refs: { patientId: number | undefined; trustId: number; deviceId: number; timeZone: string; accessionHash: string | undefined; notPatient: boolean },
+  refs: {
+    patientId: number | undefined;
+    trustId: number;
+    deviceId: number;
+    timeZone: string;
+    accessionHash: string | undefined;
+    notPatient: boolean;
+  },
 ): Promise<StudyRow> {
   const s = report.study;
   // Device-local date and time (DICOM carries no zone) read in the deployment's time zone.
@@ -72,7 +79,13 @@ export interface StudyReportRow {
 
 export async function insertStudyReport(
   db: QueryRunner,
-  r: { studyId: number; sourceObjectId: number; report: DoseReport; eventUids: readonly string[]; summary: StudySummary },
+  r: {
+    studyId: number;
+    sourceObjectId: number;
+    report: DoseReport;
+    eventUids: readonly string[];
+    summary: StudySummary;
+  },
 ): Promise<void> {
   await db.query(sql`
     INSERT INTO study_reports (study_id, source_object_id, source_kind, modality, event_uids, summary)

@@ -81,7 +81,11 @@ describe('HTTP service', () => {
     ]);
     const response = await fetch(`${kerma.url}/dicomweb/studies`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+        accept: 'application/dicom+json',
+      },
       body,
     });
     expect(response.status).to.equal(200);

@@ -5,7 +5,13 @@ import { startEmbeddedPostgres } from '../../app/db/embedded-postgres.ts';
 import { scenarioDatabases } from './databases.ts';
 import { runConformance, runConformanceWithScenarios, type ConformanceResult } from './run.ts';
 
-const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => SILENT };
+const SILENT = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => SILENT,
+};
 
 /** The server scenarios run on: DATABASE_URL's, or the embedded one under KERMA_DATA_DIR. */
 async function withScenarioServer(run: (adminUrl: string) => Promise<ConformanceResult>): Promise<ConformanceResult> {
@@ -15,7 +21,12 @@ async function withScenarioServer(run: (adminUrl: string) => Promise<Conformance
     url.pathname = '/postgres';
     return run(url.toString());
   }
-  const embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, logger: SILENT, databaseName: 'postgres' });
+  const embedded = await startEmbeddedPostgres({
+    dataDir: config.dataDir,
+    port: config.embeddedPgPort,
+    logger: SILENT,
+    databaseName: 'postgres',
+  });
   try {
     return await run(embedded.url);
   } finally {
@@ -35,7 +46,9 @@ const program = new Command()
   .option('--no-scenarios', 'check the per-file assertions only (no database needed)')
   .action(async (options: { expected: string; dicom: string; report?: string; scenarios: boolean }) => {
     const result = options.scenarios
-      ? await withScenarioServer((adminUrl) => runConformanceWithScenarios(options.expected, options.dicom, scenarioDatabases(adminUrl)))
+      ? await withScenarioServer((adminUrl) =>
+          runConformanceWithScenarios(options.expected, options.dicom, scenarioDatabases(adminUrl)),
+        )
       : runConformance(options.expected, options.dicom);
     for (const f of result.failures) {
       const detail = f.detail ? ` (${f.detail})` : '';

@@ -3,7 +3,13 @@ import pg from 'pg';
 import { migrate } from '../../app/db/migrations.ts';
 import type { ScenarioDatabase } from './scenarios.ts';
 
-const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => SILENT };
+const SILENT = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => SILENT,
+};
 
 /** Scenario databases on the server behind `adminUrl`: created, migrated, dropped after use. */
 export function scenarioDatabases(adminUrl: string): () => Promise<ScenarioDatabase> {

@@ -19,15 +19,29 @@ interface ReportRow {
   readonly eventUids: string[];
   readonly sopInstanceUid: string;
   readonly storagePath: string;
-  readonly totals: { dap: number | null; dapA: number | null; agdLeft: number | null; agdRight: number | null; dlp: number | null };
+  readonly totals: {
+    dap: number | null;
+    dapA: number | null;
+    agdLeft: number | null;
+    agdRight: number | null;
+    dlp: number | null;
+  };
 }
 
 const IMAGE_KINDS = new Set(['dx-image', 'mg-image', 'ct-image', 'nm-image', 'pet-image', 'philips-ct-dose-sc']);
 
 async function reportRows(pool: pg.Pool): Promise<ReportRow[]> {
   const { rows } = await pool.query<{
-    study_id: number; source_kind: string; event_uids: string[]; sop_instance_uid: string; storage_path: string;
-    dap: number | null; dap_a: number | null; agd_left: number | null; agd_right: number | null; dlp: number | null;
+    study_id: number;
+    source_kind: string;
+    event_uids: string[];
+    sop_instance_uid: string;
+    storage_path: string;
+    dap: number | null;
+    dap_a: number | null;
+    agd_left: number | null;
+    agd_right: number | null;
+    dlp: number | null;
   }>(`
     SELECT r.study_id, r.source_kind, r.event_uids, o.sop_instance_uid, o.storage_path,
            s.total_dap_gycm2 AS dap, s.total_dap_plane_a_gycm2 AS dap_a, s.total_agd_left_mgy AS agd_left,
@@ -35,7 +49,11 @@ async function reportRows(pool: pg.Pool): Promise<ReportRow[]> {
     FROM study_reports r JOIN source_objects o USING (source_object_id) JOIN studies s ON s.study_id = r.study_id
     ORDER BY r.study_id, r.study_report_id`);
   return rows.map((r) => ({
-    studyId: r.study_id, sourceKind: r.source_kind, eventUids: r.event_uids, sopInstanceUid: r.sop_instance_uid, storagePath: r.storage_path,
+    studyId: r.study_id,
+    sourceKind: r.source_kind,
+    eventUids: r.event_uids,
+    sopInstanceUid: r.sop_instance_uid,
+    storagePath: r.storage_path,
     totals: { dap: r.dap, dapA: r.dap_a, agdLeft: r.agd_left, agdRight: r.agd_right, dlp: r.dlp },
   }));
 }
@@ -44,7 +62,12 @@ const subset = (a: readonly string[], b: readonly string[]): boolean => a.every(
 
 /** SR report chains of one study: each report not contained in a later or larger one heads a chain. */
 function chains(reports: readonly ReportRow[]): ReportRow[][] {
-  const heads = reports.filter((r, i) => !reports.some((o, j) => j !== i && subset(r.eventUids, o.eventUids) && (o.eventUids.length > r.eventUids.length || j > i)));
+  const heads = reports.filter(
+    (r, i) =>
+      !reports.some(
+        (o, j) => j !== i && subset(r.eventUids, o.eventUids) && (o.eventUids.length > r.eventUids.length || j > i),
+      ),
+  );
   return heads.map((head) => reports.filter((r) => subset(r.eventUids, head.eventUids)));
 }
 
@@ -53,7 +76,11 @@ async function load(objects: ObjectStore, row: ReportRow): Promise<DoseReport> {
 }
 
 /** One peer study of image objects: header of the first image, one event per distinct exposure. */
-async function imageStudy(objects: ObjectStore, rows: readonly ReportRow[], settings: PatientIdSettings): Promise<View> {
+async function imageStudy(
+  objects: ObjectStore,
+  rows: readonly ReportRow[],
+  settings: PatientIdSettings,
+): Promise<View> {
   const first = await load(objects, rows[0]!);
   const view = peerView(first, settings);
   const seen = new Set<string>();
@@ -65,8 +92,21 @@ async function imageStudy(objects: ObjectStore, rows: readonly ReportRow[], sett
     events.push(...((peerView(await load(objects, row), settings).events as unknown[]) ?? []));
   }
   const t = rows[0]!.totals;
-  const study = { ...(view.study as View), numberOfEvents: events.length, totalDap: scale(t.dap ?? undefined, GYCM2_TO_GYM2), totalDapA: scale(t.dap ?? undefined, GYCM2_TO_GYM2), totalAgdLeft: t.agdLeft ?? undefined, totalAgdRight: t.agdRight ?? undefined };
-  return { ...view, id: `${rows[0]!.studyId}`, study, events, processedObjects: { sopInstanceUids: rows.map((r) => r.sopInstanceUid) } };
+  const study = {
+    ...(view.study as View),
+    numberOfEvents: events.length,
+    totalDap: scale(t.dap ?? undefined, GYCM2_TO_GYM2),
+    totalDapA: scale(t.dap ?? undefined, GYCM2_TO_GYM2),
+    totalAgdLeft: t.agdLeft ?? undefined,
+    totalAgdRight: t.agdRight ?? undefined,
+  };
+  return {
+    ...view,
+    id: `${rows[0]!.studyId}`,
+    study,
+    events,
+    processedObjects: { sopInstanceUids: rows.map((r) => r.sopInstanceUid) },
+  };
 }
 
 export async function peerStudies(pool: pg.Pool, objects: ObjectStore, settings: PatientIdSettings): Promise<View[]> {
@@ -82,7 +122,11 @@ export async function peerStudies(pool: pg.Pool, objects: ObjectStore, settings:
     for (const chain of chains(reports)) {
       const head = chain.reduce((a, b) => (b.eventUids.length >= a.eventUids.length ? b : a));
       const view = peerView(await load(objects, head), settings);
-      studies.push({ ...view, id: `${head.studyId}:${head.sopInstanceUid}`, processedObjects: { sopInstanceUids: chain.map((r) => r.sopInstanceUid) } });
+      studies.push({
+        ...view,
+        id: `${head.studyId}:${head.sopInstanceUid}`,
+        processedObjects: { sopInstanceUids: chain.map((r) => r.sopInstanceUid) },
+      });
     }
   }
   return studies;

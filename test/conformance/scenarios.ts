@@ -23,7 +23,13 @@ export interface ScenarioDatabase {
 
 type View = Record<string, unknown>;
 
-const SILENT = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => SILENT };
+const SILENT = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => SILENT,
+};
 
 function pickStudies(studies: View[], selector: string): View[] | undefined {
   if (/^\d+$/.test(selector)) return studies[Number(selector)] ? [studies[Number(selector)]!] : [];
@@ -32,14 +38,20 @@ function pickStudies(studies: View[], selector: string): View[] | undefined {
   const m = /^(\w+)=(.+)$/.exec(selector);
   if (!m) return undefined;
   const key = m[1] === 'modality_type' ? 'modalityType' : (m[1] ?? '');
-  return studies.filter((s) => String((s.study as View)[key] ?? '') === m[2]);
+  return studies.filter((s) => {
+    const value = (s.study as View)[key];
+    return (typeof value === 'string' || typeof value === 'number' ? String(value) : '') === m[2];
+  });
 }
 
 function allFiltersOrdered(studies: View[]): boolean {
   return studies.every((s) =>
     ((s.events as View[] | undefined) ?? []).every((e) =>
       (((e.source as View | undefined)?.filters as View[] | undefined) ?? []).every(
-        (f) => typeof f.xrayFilterThicknessMaximum !== 'number' || typeof f.xrayFilterThicknessMinimum !== 'number' || f.xrayFilterThicknessMaximum >= f.xrayFilterThicknessMinimum,
+        (f) =>
+          typeof f.xrayFilterThicknessMaximum !== 'number' ||
+          typeof f.xrayFilterThicknessMinimum !== 'number' ||
+          f.xrayFilterThicknessMaximum >= f.xrayFilterThicknessMinimum,
       ),
     ),
   );
@@ -50,7 +62,7 @@ function resolveScenarioPath(studies: View[], assertionPath: string): Resolution
   if (assertionPath.startsWith('all filters of all events: xrayFilterThicknessMaximum >= xrayFilterThicknessMinimum')) {
     return { mapped: true, value: allFiltersOrdered(studies) };
   }
-  let m = /^studies\[([^\]]+)\](?:\[(\d+)\])?\.(.+)$/.exec(assertionPath);
+  const m = /^studies\[([^\]]+)\](?:\[(\d+)\])?\.(.+)$/.exec(assertionPath);
   if (!m) return { mapped: false, value: undefined, missing: assertionPath.split('.')[0] };
   let selected = pickStudies(studies, m[1] ?? '');
   if (!selected) return { mapped: false, value: undefined, missing: `studies[${m[1]}]` };
@@ -60,7 +72,11 @@ function resolveScenarioPath(studies: View[], assertionPath: string): Resolution
   return resolve(study, (study.events as View[] | undefined) ?? [], m[3] ?? '');
 }
 
-async function runScenario(scenario: Scenario, dicomDir: string, database: ScenarioDatabase): Promise<{ passed: number; failures: Failure[] }> {
+async function runScenario(
+  scenario: Scenario,
+  dicomDir: string,
+  database: ScenarioDatabase,
+): Promise<{ passed: number; failures: Failure[] }> {
   const objects = createObjectStore(mkdtempSync(path.join(tmpdir(), 'kerma-scenario-')));
   const ingest = createIngestService({
     transaction: (work) => withTransaction(database.pool, work),
@@ -80,19 +96,39 @@ async function runScenario(scenario: Scenario, dicomDir: string, database: Scena
   for (const step of scenario.steps) {
     if (step.import) {
       idBeforeImport = await lastId();
-      await ingest.ingestObject({ bytes: readFileSync(path.join(dicomDir, step.import)), transport: 'file', sender: 'conformance', trustCode: 'DEFAULT' });
+      await ingest.ingestObject({
+        bytes: readFileSync(path.join(dicomDir, step.import)),
+        transport: 'file',
+        sender: 'conformance',
+        trustCode: 'DEFAULT',
+      });
     } else if (step.assert) {
       const assertion: Assertion = step.assert;
       if (assertion.path === 'studies[last].id' && String(assertion.value).startsWith('unchanged')) {
         const now = await lastId();
         if (now !== undefined && now === idBeforeImport) passed += 1;
-        else failures.push({ file: scenario.id, path: assertion.path, reason: 'mismatch', expected: assertion.value, actual: now });
+        else
+          failures.push({
+            file: scenario.id,
+            path: assertion.path,
+            reason: 'mismatch',
+            expected: assertion.value,
+            actual: now,
+          });
         continue;
       }
       const resolution = resolveScenarioPath(await peerStudies(database.pool, objects, settings), assertion.path);
       const ok = resolution.mapped && compareValue(assertion, resolution.value);
       if (ok) passed += 1;
-      else failures.push({ file: scenario.id, path: assertion.path, reason: resolution.mapped ? 'mismatch' : 'unmapped', expected: assertion.value, actual: resolution.value, ...(resolution.missing ? { detail: resolution.missing } : {}) });
+      else
+        failures.push({
+          file: scenario.id,
+          path: assertion.path,
+          reason: resolution.mapped ? 'mismatch' : 'unmapped',
+          expected: assertion.value,
+          actual: resolution.value,
+          ...(resolution.missing ? { detail: resolution.missing } : {}),
+        });
     }
   }
   return { passed, failures };

@@ -35,12 +35,14 @@ async function startService(db: TestDatabase, dataDir: string): Promise<Service>
   // Keep reading the log for the child's whole life: a closed pipe would break its logger.
   return new Promise((resolve, reject) => {
     let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       output += String(chunk);
       const ready = /"port":(\d+)[^\n]*"msg":"DICOM listener ready"/.exec(output);
       if (ready) resolve({ child, dicomPort: Number(ready[1]) });
     });
-    child.on('exit', () => reject(new Error(`kerma serve exited before its DICOM listener was ready:\n${output.slice(-2000)}`)));
+    child.on('exit', () =>
+      reject(new Error(`kerma serve exited before its DICOM listener was ready:\n${output.slice(-2000)}`)),
+    );
   });
 }
 
@@ -108,7 +110,12 @@ describe('durability: SIGKILL during a C-STORE stream', function () {
       second.child.kill('SIGTERM');
       await once(second.child, 'exit');
     }
-    const { rows } = await db.pool.query<{ objects: number; distinct_objects: number; studies: number; events: number }>(`
+    const { rows } = await db.pool.query<{
+      objects: number;
+      distinct_objects: number;
+      studies: number;
+      events: number;
+    }>(`
       SELECT count(*)::int AS objects, count(DISTINCT sop_instance_uid)::int AS distinct_objects,
              (SELECT count(*)::int FROM studies) AS studies, (SELECT count(*)::int FROM irradiation_events) AS events
       FROM source_objects`);

@@ -12,7 +12,12 @@ import { testIngestService } from '../support/ingest-harness.ts';
 import { recordingLogger } from '../support/logger.ts';
 import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
 
-const request = (bytes: Uint8Array, trustCode = 'DEFAULT') => ({ bytes, transport: 'file' as const, sender: 'test', trustCode });
+const request = (bytes: Uint8Array, trustCode = 'DEFAULT') => ({
+  bytes,
+  transport: 'file' as const,
+  sender: 'test',
+  trustCode,
+});
 
 async function count(db: TestDatabase, table: string, where = 'true'): Promise<number> {
   const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE ${where}`);
@@ -46,7 +51,9 @@ describe('ingest use case', () => {
     );
     expect(rows[0]?.status).to.equal('extracted');
     expect(readFileSync(path.join(dataDir, rows[0]!.storage_path)).equals(Buffer.from(bytes))).to.equal(true);
-    const study = await db.pool.query('SELECT event_count, total_dlp_mgycm FROM studies WHERE study_id = $1', [first.studyId]);
+    const study = await db.pool.query('SELECT event_count, total_dlp_mgycm FROM studies WHERE study_id = $1', [
+      first.studyId,
+    ]);
     expect(study.rows[0]).to.deep.equal({ event_count: 2, total_dlp_mgycm: 621 });
   });
 
@@ -54,21 +61,30 @@ describe('ingest use case', () => {
     const { service } = testIngestService(db);
     const uid = newUid();
     for (const events of [1, 2, 3, 1]) await service.ingestObject(request(cumulativeCt(uid, events)));
-    const { rows } = await db.pool.query('SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    const { rows } = await db.pool.query(
+      'SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1',
+      [uid],
+    );
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({ event_count: 3, total_dlp_mgycm: 931.5 });
-    expect(await count(db, 'irradiation_events', `study_id = ${rows[0].study_id}`)).to.equal(3);
+    expect(await count(db, 'irradiation_events', `study_id = ${(rows[0] as { study_id: number }).study_id}`)).to.equal(3);
   });
 
   it('rebuilds a study from its stored bytes when reprocessed, with the same result', async () => {
     const { service } = testIngestService(db);
     const uid = newUid();
     for (const events of [1, 2]) await service.ingestObject(request(cumulativeCt(uid, events)));
-    const before = await db.pool.query('SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    const before = await db.pool.query(
+      'SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1',
+      [uid],
+    );
     const studyId = (before.rows[0] as { study_id: number }).study_id;
     await db.pool.query('UPDATE studies SET total_dlp_mgycm = NULL WHERE study_id = $1', [studyId]);
     expect(await service.reprocessStudy(studyId)).to.deep.equal({ reports: 2, events: 2 });
-    const after = await db.pool.query('SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    const after = await db.pool.query(
+      'SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1',
+      [uid],
+    );
     expect(after.rows).to.deep.equal(before.rows);
   });
 
@@ -82,7 +98,10 @@ describe('ingest use case', () => {
     };
     await service.ingestObject(request(part(7)));
     await service.ingestObject(request(part(8)));
-    const { rows } = await db.pool.query('SELECT event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    const { rows } = await db.pool.query(
+      'SELECT event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1',
+      [uid],
+    );
     expect(rows).to.deep.equal([{ event_count: 4, total_dlp_mgycm: 1242 }]);
   });
 
@@ -95,29 +114,41 @@ describe('ingest use case', () => {
     expect(outcome.reason).to.be.a('string').and.not.equal('');
     const again = await service.ingestObject(request(broken));
     expect(again).to.deep.include({ status: 'quarantined', quarantineId: outcome.quarantineId });
-    const { rows } = await db.pool.query<{ storage_path: string }>('SELECT storage_path FROM quarantine WHERE quarantine_id = $1', [
-      outcome.quarantineId,
-    ]);
+    const { rows } = await db.pool.query<{ storage_path: string }>(
+      'SELECT storage_path FROM quarantine WHERE quarantine_id = $1',
+      [outcome.quarantineId],
+    );
     expect(existsSync(path.join(dataDir, rows[0]!.storage_path))).to.equal(true);
   });
 
   it('records a valid SR that is not a dose report without quarantining it', async () => {
     const { service } = testIngestService(db);
-    const dataset = { ...ctRdsrDataset(), SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.22', ConceptNameCodeSequence: [codeItem(['18748-4', 'LN', 'Diagnostic Imaging Report'])] };
+    const dataset = {
+      ...ctRdsrDataset(),
+      SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.22',
+      ConceptNameCodeSequence: [codeItem(['18748-4', 'LN', 'Diagnostic Imaging Report'])],
+    };
     const outcome = await service.ingestObject(request(writePart10(dataset)));
     expect(outcome.status).to.equal('not_dose');
   });
 
   it('links one patient across trusts by NHS number, never storing it in clear', async () => {
     await db.pool.query(`INSERT INTO trusts (code, name, nhs_number_source) VALUES ('TA', 'Trust A', 'patient_id')`);
-    await db.pool.query(`INSERT INTO trusts (code, name, nhs_number_source, nhs_number_issuer) VALUES ('TB', 'Trust B', 'other_patient_ids', 'NHS')`);
+    await db.pool.query(
+      `INSERT INTO trusts (code, name, nhs_number_source, nhs_number_issuer) VALUES ('TB', 'Trust B', 'other_patient_ids', 'NHS')`,
+    );
     const { service } = testIngestService(db);
     const nhs = '9434765919';
     const a = await service.ingestObject(request(buildCtRdsr({ patientId: nhs }), 'TA'));
-    const dataset = { ...ctRdsrDataset({ patientId: 'MRN77' }), OtherPatientIDsSequence: [{ PatientID: nhs, IssuerOfPatientID: 'NHS' }] };
+    const dataset = {
+      ...ctRdsrDataset({ patientId: 'MRN77' }),
+      OtherPatientIDsSequence: [{ PatientID: nhs, IssuerOfPatientID: 'NHS' }],
+    };
     const b = await service.ingestObject(request(writePart10(dataset), 'TB'));
     if (a.status !== 'stored' || b.status !== 'stored') throw new Error('both must be stored');
-    const { rows } = await db.pool.query('SELECT patient_id FROM studies WHERE study_id = ANY($1::bigint[])', [[a.studyId, b.studyId]]);
+    const { rows } = await db.pool.query('SELECT patient_id FROM studies WHERE study_id = ANY($1::bigint[])', [
+      [a.studyId, b.studyId],
+    ]);
     expect(new Set(rows.map((r: { patient_id: number }) => r.patient_id)).size).to.equal(1);
     const dump = JSON.stringify((await db.pool.query('SELECT * FROM patient_identifiers')).rows);
     expect(dump).not.to.include(nhs);
@@ -129,7 +160,10 @@ describe('ingest use case', () => {
     const uid = newUid();
     const outcomes = await Promise.all([1, 2, 3, 4, 5].map((n) => service.ingestObject(request(cumulativeCt(uid, n)))));
     expect(outcomes.every((o) => o.status === 'stored')).to.equal(true);
-    const { rows } = await db.pool.query('SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1', [uid]);
+    const { rows } = await db.pool.query(
+      'SELECT study_id, event_count, total_dlp_mgycm FROM studies WHERE study_instance_uid = $1',
+      [uid],
+    );
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({ event_count: 5, total_dlp_mgycm: 1552.5 });
   });

@@ -7,7 +7,10 @@ import { recordingLogger } from './logger.ts';
 import type { TestDatabase } from './test-database.ts';
 
 /** The real ingest use case on a test database, with its object store in a fresh temp folder. */
-export function testIngestService(db: TestDatabase, options: { onStudyUpdated?: (e: { studyId: number }) => void } = {}) {
+export function testIngestService(
+  db: TestDatabase,
+  options: { onStudyUpdated?: (e: { studyId: number }) => void } = {},
+) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kerma-objects-'));
   const logger = recordingLogger();
   const service = createIngestService({
