@@ -25,3 +25,4 @@ export {
   type AuthenticateApiKey,
 } from './transports/api-keys.ts';
 export { startDicomScp, type DicomScpOptions, type RunningDicomScp } from './transports/dicom-scp.ts';
+export { listenStudyUpdates, STUDY_UPDATED_CHANNEL, type StudyUpdated, type StudyUpdatesListener } from './pipeline/study-events.ts';

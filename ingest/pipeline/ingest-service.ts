@@ -11,6 +11,7 @@ import { insertStudyReport, studyReports, updateStudyTotals, upsertStudy } from 
 import type { ObjectStore } from './object-store.ts';
 import { birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
 import { prepareObject } from './prepare.ts';
+import { STUDY_UPDATED_CHANNEL } from './study-events.ts';
 import type { IngestOutcome, IngestRequest, IngestService, PreparedObject } from './types.ts';
 
 export interface IngestDependencies {

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { queryRunner, withTransaction } from '../../app/db/pool.ts';
 import { UnavailableError } from '../../core/index.ts';
-import { createIngestService, createObjectStore } from '../../ingest/index.ts';
+import { createIngestService, createObjectStore, listenStudyUpdates } from '../../ingest/index.ts';
 import { writePart10, newUid } from '../support/fixtures/dicom-writer.ts';
 import { buildCtRdsr, ctRdsrDataset, buildProjectionRdsr } from '../support/fixtures/xray-rdsr.ts';
 import { codeItem } from '../support/fixtures/sr-builder.ts';
@@ -67,7 +67,9 @@ describe('ingest use case', () => {
     );
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({ event_count: 3, total_dlp_mgycm: 931.5 });
-    expect(await count(db, 'irradiation_events', `study_id = ${(rows[0] as { study_id: number }).study_id}`)).to.equal(3);
+    expect(await count(db, 'irradiation_events', `study_id = ${(rows[0] as { study_id: number }).study_id}`)).to.equal(
+      3,
+    );
   });
 
   it('rebuilds a study from its stored bytes when reprocessed, with the same result', async () => {
@@ -174,6 +176,29 @@ describe('ingest use case', () => {
     const outcome = await service.ingestObject(request(buildProjectionRdsr()));
     if (outcome.status !== 'stored') throw new Error('expected stored');
     expect(seen).to.deep.equal([outcome.studyId]);
+  });
+
+  it('tells every listening instance about a stored study, at commit', async () => {
+    const received: Array<{ studyId: number }> = [];
+    let resolveFirst: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => (resolveFirst = resolve));
+    const listener = await listenStudyUpdates(
+      db.url,
+      (event) => {
+        received.push(event);
+        resolveFirst();
+      },
+      recordingLogger(),
+    );
+    try {
+      const { service } = testIngestService(db);
+      const outcome = await service.ingestObject(request(buildCtRdsr()));
+      if (outcome.status !== 'stored') throw new Error('expected stored');
+      await first;
+      expect(received[0]).to.deep.include({ studyId: outcome.studyId, studyInstanceUid: outcome.studyInstanceUid });
+    } finally {
+      await listener.close();
+    }
   });
 
   it('throws UnavailableError, recording nothing, when the database cannot be reached', async () => {

@@ -1,0 +1,68 @@
+import pg from 'pg';
+import type { Logger } from '../../core/index.ts';
+
+/**
+ * "Study updated" events for analytics and alerts. Ingest sends `NOTIFY kerma_study_updated` inside
+ * its transaction, so PostgreSQL delivers it at commit, to every Kerma instance listening, and never
+ * for a rolled-back study. A listener that loses its connection reconnects; studies updated while it
+ * was away are found by the subscriber's own catch-up query (updated_at), not by replaying events.
+ */
+export const STUDY_UPDATED_CHANNEL = 'kerma_study_updated';
+
+export interface StudyUpdated {
+  readonly studyId: number;
+  readonly studyInstanceUid: string;
+}
+
+export interface StudyUpdatesListener {
+  close(): Promise<void>;
+}
+
+/** Reconnection back-off: quick first retry, capped so a long outage costs a request per half minute. */
+const RETRY_MS = [250, 1000, 5000, 30_000];
+
+export async function listenStudyUpdates(
+  connectionString: string,
+  onUpdate: (event: StudyUpdated) => void,
+  logger: Logger,
+): Promise<StudyUpdatesListener> {
+  let client: pg.Client | undefined;
+  let closed = false;
+  let attempt = 0;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString, application_name: 'kerma-listener' });
+    next.on('notification', (message) => {
+      if (message.channel !== STUDY_UPDATED_CHANNEL || !message.payload) return;
+      try {
+        onUpdate(JSON.parse(message.payload) as StudyUpdated);
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, 'study update handler failed');
+      }
+    });
+    next.on('error', () => void reconnect());
+    next.on('end', () => void reconnect());
+    await next.connect();
+    await next.query(`LISTEN ${STUDY_UPDATED_CHANNEL}`);
+    client = next;
+    attempt = 0;
+  };
+  const reconnect = async (): Promise<void> => {
+    if (closed) return;
+    client = undefined;
+    const delay = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)] ?? 30_000;
+    attempt += 1;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (closed || client) return;
+    await connect().catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message, attempt }, 'study update listener reconnect failed');
+      void reconnect();
+    });
+  };
+  await connect();
+  return {
+    close: async () => {
+      closed = true;
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
