@@ -4,14 +4,7 @@ import { loadConfig } from '../../app/config/index.ts';
 import { startEmbeddedPostgres } from '../../app/db/embedded-postgres.ts';
 import { scenarioDatabases } from './databases.ts';
 import { runConformance, runConformanceWithScenarios, type ConformanceResult } from './run.ts';
-
-const SILENT = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => SILENT,
-};
+import { silentLogger } from '../support/logger.ts';
 
 /** The server scenarios run on: DATABASE_URL's, or the embedded one under KERMA_DATA_DIR. */
 async function withScenarioServer(run: (adminUrl: string) => Promise<ConformanceResult>): Promise<ConformanceResult> {
@@ -24,7 +17,7 @@ async function withScenarioServer(run: (adminUrl: string) => Promise<Conformance
   const embedded = await startEmbeddedPostgres({
     dataDir: config.dataDir,
     port: config.embeddedPgPort,
-    logger: SILENT,
+    logger: silentLogger,
     databaseName: 'postgres',
   });
   try {

@@ -2,14 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../app/db/migrations.ts';
 import type { ScenarioDatabase } from './scenarios.ts';
-
-const SILENT = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => SILENT,
-};
+import { silentLogger } from '../support/logger.ts';
 
 /** Scenario databases on the server behind `adminUrl`: created, migrated, dropped after use. */
 export function scenarioDatabases(adminUrl: string): () => Promise<ScenarioDatabase> {
@@ -24,7 +17,7 @@ export function scenarioDatabases(adminUrl: string): () => Promise<ScenarioDatab
     const pool = new pg.Pool({ connectionString: url.toString(), max: 4 });
     const client = await pool.connect();
     try {
-      await migrate(client, { logger: SILENT, timescale: 'auto' });
+      await migrate(client, { logger: silentLogger, timescale: 'auto' });
     } finally {
       client.release();
     }

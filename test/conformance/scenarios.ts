@@ -9,6 +9,7 @@ import { DEFAULT_ID_SETTINGS, type Assertion, type Expectations, type Scenario }
 import { peerStudies } from './peer-studies.ts';
 import { resolve, type Failure } from './run.ts';
 import type { Resolution } from './resolve.ts';
+import { silentLogger } from '../support/logger.ts';
 
 /**
  * Runs the multi-file scenarios of expected.json against a real Kerma store: each scenario on a fresh
@@ -22,14 +23,6 @@ export interface ScenarioDatabase {
 }
 
 type View = Record<string, unknown>;
-
-const SILENT = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => SILENT,
-};
 
 function pickStudies(studies: View[], selector: string): View[] | undefined {
   if (/^\d+$/.test(selector)) return studies[Number(selector)] ? [studies[Number(selector)]!] : [];
@@ -82,7 +75,7 @@ async function runScenario(
     transaction: (work) => withTransaction(database.pool, work),
     db: queryRunner(database.pool),
     objects,
-    logger: SILENT,
+    logger: silentLogger,
     patientIdSecret: 'conformance-scenarios-secret-0000',
     timeZone: 'Europe/London',
     notPatientPatterns: { ids: ['*qa*', '*phy*', '*test*'], names: ['*phys*', '*test*', '*qa*'] },
