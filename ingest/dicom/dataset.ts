@@ -5,6 +5,12 @@ import { Tag, formatTag } from './tags.ts';
 
 const BACKSLASH = 0x5c;
 
+/** Bounded search: indexOf would scan to the end of the whole file, making many short reads quadratic. */
+function containsByte(bytes: Uint8Array, start: number, end: number, value: number): boolean {
+  for (let i = start; i < end; i += 1) if (bytes[i] === value) return true;
+  return false;
+}
+
 function bytesOf(ds: dicomParser.DataSet, element: dicomParser.Element): Uint8Array {
   return ds.byteArray.subarray(element.dataOffset, element.dataOffset + element.length);
 }
@@ -64,8 +70,7 @@ export class DicomDataset {
     const start = element.dataOffset;
     const end = start + element.length;
     // Hot path (most SR strings are one value): no backslash means no split and one decode.
-    const backslash = bytes.indexOf(BACKSLASH, start);
-    if (backslash === -1 || backslash >= end) {
+    if (!containsByte(bytes, start, end, BACKSLASH)) {
       return [this.decodeTrimmed(bytes, start, end)];
     }
     const text = this.decoder.decode(bytes.subarray(start, end));
