@@ -78,15 +78,17 @@ export async function resolvePatient(
 ): Promise<number | undefined> {
   if (keys.length === 0) return undefined;
   const hashes = keys.map((k) => k.hash);
+  // The common case, a patient seen before with every key known, needs no lock: a busy room sends
+  // many objects of one patient, and serialising those would serialise the whole ingest.
+  const known = await patientsByKey(db, hashes);
+  const knownPatients = new Set(known.values());
+  if (known.size === hashes.length && knownPatients.size === 1) return [...knownPatients][0];
   // Two objects of a new patient arriving together (on any instance) must not create two patients:
   // serialise on the keys, always in the same order so that no two transactions deadlock.
   for (const hash of [...hashes].sort()) {
     await db.query(sql`SELECT pg_advisory_xact_lock(hashtextextended(${hash}, 0))`);
   }
-  const found = await db.query<{ patient_id: number; identifier_hash: string }>(
-    sql`SELECT patient_id, identifier_hash FROM patient_identifiers WHERE identifier_hash = ANY(${hashes}::text[])`,
-  );
-  const byHash = new Map(found.rows.map((r) => [r.identifier_hash, r.patient_id]));
+  const byHash = await patientsByKey(db, hashes);
   let patientId = keys.map((k) => byHash.get(k.hash)).find((id) => id !== undefined);
   if (patientId === undefined) {
     const created = await db.query<{ patient_id: number }>(
@@ -102,4 +104,11 @@ export async function resolvePatient(
       ON CONFLICT (identifier_hash) DO NOTHING`);
   }
   return patientId;
+}
+
+async function patientsByKey(db: QueryRunner, hashes: readonly string[]): Promise<Map<string, number>> {
+  const { rows } = await db.query<{ patient_id: number; identifier_hash: string }>(
+    sql`SELECT patient_id, identifier_hash FROM patient_identifiers WHERE identifier_hash = ANY(${hashes}::text[])`,
+  );
+  return new Map(rows.map((r) => [r.identifier_hash, r.patient_id]));
 }
