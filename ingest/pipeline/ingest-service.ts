@@ -5,7 +5,14 @@ import { summariseReport } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { FALLBACK_EVENT_TIME, dropImageAdministrations, eventRows, eventSums, upsertEvents } from '../store/events.ts';
 import { decideTotals } from '../store/merge.ts';
-import { deviceFingerprint, findTrust, resolvePatient, upsertDevice, type Trust } from '../store/reference.ts';
+import {
+  deviceFingerprint,
+  findTrust,
+  resolvePatient,
+  touchDevice,
+  upsertDevice,
+  type Trust,
+} from '../store/reference.ts';
 import { insertSourceObject, linkSourceToStudy, quarantineObject } from '../store/sources.ts';
 import { insertStudyReport, studyReports, updateStudyTotals, upsertStudy } from '../store/studies.ts';
 import type { ObjectStore } from './object-store.ts';
@@ -45,7 +52,7 @@ export function createIngestService(dependencies: IngestDependencies): IngestSer
   commitPrepared: typeof commitPrepared;
   reprocessStudy: (studyId: number) => Promise<{ reports: number; events: number }>;
 } {
-  const deps: IngestContext = { ...dependencies, caches: { trust: new Map(), device: new Map() } };
+  const deps: IngestContext = { ...dependencies, caches: { trust: new Map(), device: new Map() }, touched: [] };
   async function commitPrepared(
     request: Omit<IngestRequest, 'bytes'>,
     prepared: PreparedObject,
@@ -57,6 +64,7 @@ export function createIngestService(dependencies: IngestDependencies): IngestSer
         record(db, deps, request, prepared, storagePath),
       );
       if (studyUpdated) deps.onStudyUpdated?.(studyUpdated);
+      await touchSeenDevices(deps);
       return outcome;
     } catch (error) {
       // A device row created by the rolled-back transaction does not exist: forget cached ids.
@@ -76,6 +84,14 @@ export function createIngestService(dependencies: IngestDependencies): IngestSer
       return commitPrepared(request, prepared, storagePath);
     },
   };
+}
+
+async function touchSeenDevices(ctx: IngestContext): Promise<void> {
+  for (const seen of ctx.touched.splice(0)) {
+    await touchDevice(ctx.db, seen.deviceId, seen.softwareVersions).catch((error: unknown) =>
+      ctx.logger.warn({ deviceId: seen.deviceId, err: (error as Error).message }, 'could not record device last seen'),
+    );
+  }
 }
 
 /**
@@ -112,7 +128,11 @@ interface Caches {
 }
 
 /** The dependencies plus per-service caches (never shared between services: ids are per database). */
-type IngestContext = IngestDependencies & { readonly caches: Caches };
+type IngestContext = IngestDependencies & {
+  readonly caches: Caches;
+  /** Devices to mark as seen once the transaction has committed. */
+  readonly touched: Array<{ deviceId: number; softwareVersions: string | undefined }>;
+};
 
 async function cachedTrust(ctx: IngestContext, db: QueryRunner, code: string): Promise<Trust | undefined> {
   const trustCache = ctx.caches.trust;
@@ -130,6 +150,7 @@ async function cachedDevice(ctx: IngestContext, db: QueryRunner, report: DoseRep
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.deviceId;
   const deviceId = await upsertDevice(db, report.device, trustId);
   deviceCache.set(key, { deviceId, at: Date.now() });
+  ctx.touched.push({ deviceId, softwareVersions: report.device.softwareVersions });
   return deviceId;
 }
 

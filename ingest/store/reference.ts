@@ -53,17 +53,38 @@ export function defaultRoomName(device: DeviceInfo): string {
   );
 }
 
+/**
+ * Finds or creates the device row without locking it: the row is referenced by every study of the
+ * room, and a lock held to the end of one ingest transaction would block (and, with the patient
+ * locks, deadlock) concurrent ingests from the same room.
+ */
 export async function upsertDevice(db: QueryRunner, device: DeviceInfo, trustId: number): Promise<number> {
-  const { rows } = await db.query<{ device_id: number }>(sql`
+  const fingerprint = deviceFingerprint(device);
+  const inserted = await db.query<{ device_id: number }>(sql`
     INSERT INTO devices (fingerprint, trust_id, manufacturer, model_name, station_name, serial_number, software_versions,
                          device_observer_uid, institution_name, department_name, room_name)
-    VALUES (${deviceFingerprint(device)}, ${trustId}, ${device.manufacturer ?? null}, ${device.manufacturerModelName ?? null},
+    VALUES (${fingerprint}, ${trustId}, ${device.manufacturer ?? null}, ${device.manufacturerModelName ?? null},
             ${device.stationName ?? null}, ${device.deviceSerialNumber ?? null}, ${device.softwareVersions ?? null},
             ${device.deviceObserverUid ?? null}, ${device.institutionName ?? null}, ${device.institutionalDepartmentName ?? null},
             ${defaultRoomName(device)})
-    ON CONFLICT (fingerprint) DO UPDATE SET last_seen_at = now(), software_versions = EXCLUDED.software_versions
+    ON CONFLICT (fingerprint) DO NOTHING
     RETURNING device_id`);
-  return rows[0]?.device_id ?? 0;
+  if (inserted.rows[0]) return inserted.rows[0].device_id;
+  const existing = await db.query<{ device_id: number }>(
+    sql`SELECT device_id FROM devices WHERE fingerprint = ${fingerprint}`,
+  );
+  return existing.rows[0]?.device_id ?? 0;
+}
+
+/** Outside any ingest transaction, and at most once a minute per device (see the service's cache). */
+export async function touchDevice(
+  db: QueryRunner,
+  deviceId: number,
+  softwareVersions: string | undefined,
+): Promise<void> {
+  await db.query(sql`
+    UPDATE devices SET last_seen_at = now(), software_versions = COALESCE(${softwareVersions ?? null}, software_versions)
+    WHERE device_id = ${deviceId}`);
 }
 
 /**

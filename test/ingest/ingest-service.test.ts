@@ -170,6 +170,28 @@ describe('ingest use case', () => {
     expect(rows[0]).to.include({ event_count: 5, total_dlp_mgycm: 1552.5 });
   });
 
+  it('ingests one new patient from one room at two trusts concurrently without deadlock', async () => {
+    await db.pool.query(
+      `INSERT INTO trusts (code, name, nhs_number_source) VALUES ('TC', 'Trust C', 'patient_id'), ('TD', 'Trust D', 'patient_id')`,
+    );
+    // Two instances: one has already seen the room (its device id cached), the other has not.
+    const warm = testIngestService(db).service;
+    const cold = testIngestService(db).service;
+    await warm.ingestObject(request(buildCtRdsr({ patientId: 'WARMUP' }), 'TC'));
+    for (const nhs of ['9990000018', '9990000026', '9990000034']) {
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 === 0 ? cold : warm).ingestObject(request(buildCtRdsr({ patientId: nhs }), i % 4 < 2 ? 'TC' : 'TD')),
+        ),
+      );
+      expect(outcomes.map((o) => o.status)).to.deep.equal(Array(8).fill('stored'));
+    }
+    const { rows } = await db.pool.query<{ patients: number }>(
+      `SELECT count(DISTINCT patient_id)::int AS patients FROM studies s JOIN trusts t USING (trust_id) WHERE t.code IN ('TC', 'TD')`,
+    );
+    expect(rows[0]?.patients).to.equal(4);
+  });
+
   it('announces each stored study, after its commit', async () => {
     const seen: number[] = [];
     const { service } = testIngestService(db, { onStudyUpdated: (e) => seen.push(e.studyId) });
