@@ -26,3 +26,4 @@ export {
 } from './transports/api-keys.ts';
 export { startDicomScp, type DicomScpOptions, type RunningDicomScp } from './transports/dicom-scp.ts';
 export { listenStudyUpdates, STUDY_UPDATED_CHANNEL, type StudyUpdated, type StudyUpdatesListener } from './pipeline/study-events.ts';
+export * from './synthetic/index.ts';

@@ -6,6 +6,8 @@ import { startKerma } from '../kerma.ts';
 import { runExtract } from './extract-command.ts';
 import { openCliServices } from './open-services.ts';
 import { registerApiKeyCommands } from './apikey-command.ts';
+import { registerGenerateCommand } from './generate-command.ts';
+import { registerDemoCommand } from './demo-command.ts';
 import { registerReprocessCommand, registerStoreCommands } from './store-commands.ts';
 import { EXTRACTORS } from '../../ingest/index.ts';
 import { createLogger } from '../logger.ts';
@@ -81,6 +83,8 @@ program
 
 registerStoreCommands(program, () => openCliServices(configOrExit()));
 registerApiKeyCommands(program, () => openCliServices(configOrExit()));
+registerGenerateCommand(program, configOrExit);
+registerDemoCommand(program, configOrExit);
 registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACTORS);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,0 +1,296 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { patientKeys } from '../pipeline/patient-identity.ts';
+import type { QueryRunner } from '../../core/index.ts';
+import { upsertDevice } from '../store/reference.ts';
+import { EVENT_COLUMNS, STUDY_COLUMNS, copyLine, eventLines, studyLine } from './direct-rows.ts';
+import type { RegionModel, Room, Trust } from './model.ts';
+import { identityRules, patientAt, patientInfoAt, type Patient } from './patients.ts';
+import { ZonedClock, DAY_MS } from './time.ts';
+import type { SynthExam, SynthOrder } from './types.ts';
+
+/**
+ * Bulk load of a synthetic region straight into the ingest store with COPY, for scale fixtures
+ * (10 M studies) where the DICOM path would take days. Writes trusts, devices (same fingerprints as
+ * ingest), patients and patient_identifiers (keys from patientKeys with the deployment secret, so
+ * the data links up exactly as ingested data would), studies, irradiation_events and orders.
+ * Not written: source_objects and study_reports (no DICOM object exists; a report later ingested
+ * for a directly loaded study merges as a first report), and the raw object store.
+ * Expects a database that does not hold this region yet, and no concurrent writer: ids are
+ * assigned here, above the current maximum, and the identity sequences moved past them at the end.
+ */
+export interface DirectLoadOptions {
+  readonly pool: pg.Pool;
+  readonly patientIdSecret: string;
+  /** Exams per COPY transaction: large enough to amortise commits, small enough to keep memory flat. */
+  readonly batchExams?: number;
+  readonly onProgress?: (loaded: { exams: number; events: number }) => void;
+}
+
+export interface DirectLoadResult {
+  readonly studies: number;
+  readonly events: number;
+  readonly patients: number;
+  readonly identifiers: number;
+  readonly orders: number;
+  readonly seconds: number;
+}
+
+/** A session lock so two loaders never assign the same ids ("kerma-synthetic" as a number). */
+const LOAD_LOCK_KEY = 0x6b73796e74;
+const DEFAULT_BATCH = 20_000;
+
+interface LoadState {
+  readonly model: RegionModel;
+  readonly clock: ZonedClock;
+  readonly secret: string;
+  readonly trustIds: readonly number[];
+  readonly deviceIds: readonly number[];
+  readonly base: { study: number; event: number; patient: number };
+  /** Per patient, a bit per trust whose local key is stored (any bit: the patient row exists). */
+  readonly known: Uint32Array;
+  studies: number;
+  events: number;
+  patients: number;
+  identifiers: number;
+}
+
+async function upsertTrusts(client: pg.ClientBase, trusts: readonly Trust[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const t of trusts) {
+    const { rows } = await client.query<{ trust_id: number }>(
+      `INSERT INTO trusts (code, name, calling_ae_titles, nhs_number_source, nhs_number_issuer, local_id_issuer)
+       VALUES ($1, $2, $3, 'other_patient_ids', $4, $5)
+       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING trust_id`,
+      [t.code, t.name, [t.aeTitle], identityRules(t).nhsNumberIssuer, t.localIdIssuer],
+    );
+    ids.push(rows[0]?.trust_id ?? 0);
+  }
+  return ids;
+}
+
+function deviceInfo(room: Room) {
+  return {
+    manufacturer: room.manufacturer,
+    manufacturerModelName: room.model,
+    stationName: room.stationName,
+    deviceSerialNumber: room.serialNumber,
+    softwareVersions: room.softwareVersions,
+    institutionName: room.hospital,
+    institutionAddress: undefined,
+    institutionalDepartmentName: room.department,
+    deviceObserverUid: room.deviceObserverUid,
+  };
+}
+
+/** Month partitions for the whole period, each in its own statement outside any COPY transaction. */
+async function ensurePartitions(client: pg.ClientBase, model: RegionModel): Promise<void> {
+  const end = model.startLocalMs + (model.days + 1) * DAY_MS;
+  for (let t = model.startLocalMs - DAY_MS; t < end + 31 * DAY_MS; t += 27 * DAY_MS) {
+    await client.query('SELECT kerma_ensure_event_partition($1)', [new Date(t).toISOString()]);
+  }
+}
+
+async function idBases(client: pg.ClientBase): Promise<LoadState['base']> {
+  const { rows } = await client.query<{ study: number; event: number; patient: number }>(
+    `SELECT (SELECT coalesce(max(study_id), 0) FROM studies)::bigint AS study,
+            (SELECT coalesce(max(event_id), 0) FROM irradiation_events)::bigint AS event,
+            (SELECT coalesce(max(patient_id), 0) FROM patients)::bigint AS patient`,
+  );
+  return rows[0] ?? { study: 0, event: 0, patient: 0 };
+}
+
+/**
+ * The patient row id ingest would link this exam to: one per person with an NHS number (the key
+ * every trust shares); without one, ingest cannot link trusts, so each trust has its own patient.
+ */
+function patientIdOf(s: LoadState, patient: Patient, trust: Trust): number {
+  if (patient.nhsNumber) return s.base.patient + patient.index + 1;
+  return s.base.patient + s.model.population + patient.index * s.model.trusts.length + trust.index + 1;
+}
+
+function patientLines(
+  s: LoadState,
+  exam: SynthExam,
+  patient: Patient,
+  out: { patients: string[]; keys: string[] },
+): void {
+  const bit = 1 << exam.trust.index;
+  const seen = s.known[patient.index] ?? 0;
+  if (seen & bit) return;
+  const patientId = patientIdOf(s, patient, exam.trust);
+  const newPerson = patient.nhsNumber ? seen === 0 : true;
+  if (newPerson) {
+    out.patients.push(copyLine([patientId, Number(patient.birthDate.slice(0, 4)), patient.sex]));
+    s.patients += 1;
+  }
+  const info = patientInfoAt(s.model, patient, exam.trust);
+  for (const key of patientKeys(info, identityRules(exam.trust), s.secret)) {
+    if (key.kind === 'nhs_number' && seen !== 0) continue;
+    out.keys.push(
+      copyLine([key.hash, patientId, key.kind, key.kind === 'local' ? s.trustIds[exam.trust.index] : null]),
+    );
+    s.identifiers += 1;
+  }
+  s.known[patient.index] = seen | bit;
+}
+
+async function copyInto(
+  client: pg.ClientBase,
+  table: string,
+  columns: readonly string[],
+  lines: readonly string[],
+): Promise<void> {
+  if (lines.length === 0) return;
+  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from(lines), stream);
+}
+
+async function loadBatch(client: pg.ClientBase, s: LoadState, batch: readonly SynthExam[]): Promise<void> {
+  const out = { patients: [] as string[], keys: [] as string[] };
+  const studies: string[] = [];
+  const events: string[] = [];
+  for (const exam of batch) {
+    const patient = patientAt(s.model, exam.patientIndex);
+    patientLines(s, exam, patient, out);
+    const studyId = s.base.study + exam.sequence + 1;
+    const deviceId = s.deviceIds[exam.room.index] ?? 0;
+    const refs = {
+      studyId,
+      patientId: patientIdOf(s, patient, exam.trust),
+      trustId: s.trustIds[exam.trust.index] ?? 0,
+      deviceId,
+      secret: s.secret,
+    };
+    studies.push(studyLine(s.model, exam, patient, refs, s.clock));
+    events.push(eventLines(exam, studyId, deviceId, () => s.base.event + ++s.events));
+  }
+  await client.query('BEGIN');
+  try {
+    await copyInto(client, 'patients', ['patient_id', 'birth_year', 'sex'], out.patients);
+    await copyInto(client, 'patient_identifiers', ['identifier_hash', 'patient_id', 'kind', 'trust_id'], out.keys);
+    await copyInto(client, 'studies', STUDY_COLUMNS, studies);
+    await copyInto(client, 'irradiation_events', EVENT_COLUMNS, events);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  s.studies += batch.length;
+}
+
+async function loadOrders(client: pg.ClientBase, s: LoadState, orders: readonly SynthOrder[]): Promise<void> {
+  const lines = orders.map((o) => {
+    const patient = patientAt(s.model, o.patientIndex);
+    // An order for someone the region has never imaged (at this trust, without an NHS number) names
+    // nobody Kerma knows yet: its patient stays empty, as an order from RIS would resolve to no one.
+    const seen = s.known[o.patientIndex] ?? 0;
+    const known = patient.nhsNumber ? seen !== 0 : (seen & (1 << o.trust.index)) !== 0;
+    const p = o.procedure;
+    return copyLine([
+      s.trustIds[o.trust.index],
+      known ? patientIdOf(s, patient, o.trust) : null,
+      o.placerOrderNumber,
+      o.fillerOrderNumber,
+      `${p.code[1]}:${p.code[0]}`,
+      p.name,
+      p.modality,
+      p.bodyRegion,
+      new Date(o.scheduledUtcMs).toISOString(),
+      o.status,
+    ]);
+  });
+  const columns = [
+    'trust_id',
+    'patient_id',
+    'placer_order_number',
+    'filler_order_number',
+    'requested_procedure_code',
+    'requested_procedure_text',
+    'modality',
+    'body_region',
+    'scheduled_at',
+    'status',
+  ];
+  await copyInto(client, 'orders', columns, lines);
+}
+
+async function finish(client: pg.ClientBase): Promise<void> {
+  for (const [table, column] of [
+    ['studies', 'study_id'],
+    ['irradiation_events', 'event_id'],
+    ['patients', 'patient_id'],
+  ]) {
+    await client.query(
+      `SELECT setval(pg_get_serial_sequence('${table}', '${column}'), greatest((SELECT max(${column}) FROM ${table}), 1))`,
+    );
+  }
+  // Planner statistics for the benchmarks that follow a load.
+  await client.query('ANALYZE studies, irradiation_events, patients, patient_identifiers, orders');
+}
+
+async function prepare(client: pg.ClientBase, model: RegionModel, secret: string): Promise<LoadState> {
+  await ensurePartitions(client, model);
+  const trustIds = await upsertTrusts(client, model.trusts);
+  const runner: QueryRunner = {
+    query: async <R extends pg.QueryResultRow>(q: { text: string; values?: readonly unknown[] }) => {
+      const result = await client.query<R>({ text: q.text, values: q.values as unknown[] | undefined });
+      return { rows: result.rows, rowCount: result.rowCount };
+    },
+  };
+  const deviceIds: number[] = [];
+  for (const room of model.rooms)
+    deviceIds.push(await upsertDevice(runner, deviceInfo(room), trustIds[room.trustIndex] ?? 0));
+  return {
+    model,
+    clock: new ZonedClock(model.options.timeZone),
+    secret,
+    trustIds,
+    deviceIds,
+    base: await idBases(client),
+    known: new Uint32Array(model.population),
+    studies: 0,
+    events: 0,
+    patients: 0,
+    identifiers: 0,
+  };
+}
+
+export async function directLoad(
+  model: RegionModel,
+  stream: { exams: Iterable<SynthExam>; orders(): readonly SynthOrder[] },
+  options: DirectLoadOptions,
+): Promise<DirectLoadResult> {
+  const started = performance.now();
+  const client = await options.pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [LOAD_LOCK_KEY]);
+    const state = await prepare(client, model, options.patientIdSecret);
+    let batch: SynthExam[] = [];
+    for (const exam of stream.exams) {
+      batch.push(exam);
+      if (batch.length < (options.batchExams ?? DEFAULT_BATCH)) continue;
+      await loadBatch(client, state, batch);
+      batch = [];
+      options.onProgress?.({ exams: state.studies, events: state.events });
+    }
+    await loadBatch(client, state, batch);
+    const orders = stream.orders();
+    await loadOrders(client, state, orders);
+    await finish(client);
+    const { studies, events, patients, identifiers } = state;
+    return {
+      studies,
+      events,
+      patients,
+      identifiers,
+      orders: orders.length,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [LOAD_LOCK_KEY]).catch(() => undefined);
+    client.release();
+  }
+}

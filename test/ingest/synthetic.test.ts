@@ -1,0 +1,318 @@
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { extractDoseReport } from '../../ingest/index.ts';
+import { patientKeys } from '../../ingest/pipeline/patient-identity.ts';
+import { startDicomScp } from '../../ingest/transports/dicom-scp.ts';
+import { buildRegionModel, type RegionModel } from '../../ingest/synthetic/model.ts';
+import { createExamStream } from '../../ingest/synthetic/exams.ts';
+import { doseReportFile } from '../../ingest/synthetic/dicom-writer.ts';
+import { directLoad } from '../../ingest/synthetic/direct-load.ts';
+import { generateAndSend, prepareDemoRegion } from '../../ingest/synthetic/demo.ts';
+import { identityRules, localIdOf, patientAt, patientInfoAt } from '../../ingest/synthetic/patients.ts';
+import { ZonedClock } from '../../ingest/synthetic/time.ts';
+import type { SynthExam } from '../../ingest/synthetic/types.ts';
+import { testIngestService } from '../support/ingest-harness.ts';
+import { silentLogger } from '../support/logger.ts';
+import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
+import { writePart10WithDcmjs, doseReportDataset } from '../../ingest/synthetic/dicom-writer.ts';
+
+/** The synthetic region: deterministic, realistic enough, and loadable by both paths with the same result. */
+const SECRET = 'test-secret-'.repeat(4);
+const DSRDUMP = '/usr/bin/dsrdump';
+
+function examsOf(model: RegionModel): SynthExam[] {
+  return [...createExamStream(model).exams];
+}
+
+function streamHash(model: RegionModel, count: number): string {
+  const hash = createHash('sha256');
+  let n = 0;
+  for (const exam of createExamStream(model).exams) {
+    hash.update(
+      JSON.stringify({ ...exam, trust: exam.trust.code, room: exam.room.index, procedure: exam.procedure.id }),
+    );
+    if ((n += 1) >= count) break;
+  }
+  return hash.digest('hex');
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+const totalDlp = (exam: SynthExam): number =>
+  exam.events.reduce((sum, e) => sum + (e.kind === 'ct' ? e.dlpMgyCm : 0), 0);
+
+/** One exam of each procedure: every report shape the generator writes. */
+function onePerProcedure(exams: readonly SynthExam[]): SynthExam[] {
+  const seen = new Map<string, SynthExam>();
+  for (const exam of exams) if (!seen.has(exam.procedure.id)) seen.set(exam.procedure.id, exam);
+  return [...seen.values()];
+}
+
+describe('synthetic region', () => {
+  const clock = new ZonedClock('Europe/London');
+  const large = buildRegionModel({ seed: 11, exams: 20_000 });
+  let largeExams: SynthExam[];
+
+  before(() => {
+    largeExams = examsOf(large);
+  });
+
+  describe('determinism', () => {
+    it('gives the same exam stream and the same DICOM bytes for the same seed, and others for another seed', () => {
+      const a = buildRegionModel({ seed: 5, exams: 3000 });
+      const b = buildRegionModel({ seed: 5, exams: 3000 });
+      const c = buildRegionModel({ seed: 6, exams: 3000 });
+      expect(streamHash(a, 2000)).to.equal(streamHash(b, 2000));
+      expect(streamHash(a, 2000)).to.not.equal(streamHash(c, 2000));
+      const filesOf = (model: RegionModel): Buffer[] =>
+        examsOf(model)
+          .slice(0, 60)
+          .map((e) => Buffer.from(doseReportFile(model, e, clock)));
+      const [fa, fb, fc] = [filesOf(a), filesOf(b), filesOf(c)];
+      expect(fa.every((file, i) => file.equals(fb[i]!))).to.equal(true);
+      expect(fa.some((file, i) => !file.equals(fc[i]!))).to.equal(true);
+    });
+
+    it('writes exactly the bytes dcmjs writes', () => {
+      for (const exam of onePerProcedure(largeExams)) {
+        const fast = Buffer.from(doseReportFile(large, exam, clock, 'fast'));
+        const reference = Buffer.from(writePart10WithDcmjs(doseReportDataset(large, exam, clock)));
+        expect(fast.equals(reference), exam.procedure.id).to.equal(true);
+      }
+    });
+  });
+
+  describe('DICOM output', () => {
+    it('extracts with Kerma’s extractors without warnings, with the generated doses', () => {
+      for (const exam of onePerProcedure(largeExams)) {
+        const { report } = extractDoseReport(doseReportFile(large, exam, clock));
+        expect(report.warnings, exam.procedure.id).to.deep.equal([]);
+        expect(report.modality).to.equal(exam.procedure.modality);
+        expect(report.study.studyInstanceUid).to.equal(exam.studyUid);
+        expect(report.device.deviceObserverUid).to.equal(exam.room.deviceObserverUid);
+        const eventCount =
+          (report.ct?.events.length ?? 0) +
+          (report.projection?.events.length ?? 0) +
+          (report.radiopharmaceutical?.administrations.length ?? 0);
+        expect(eventCount).to.equal(exam.events.length);
+        if (report.ct) expect(report.ct.accumulated.ctDoseLengthProductTotalMgyCm).to.be.closeTo(totalDlp(exam), 1e-6);
+      }
+    });
+
+    it('passes dcmtk’s dsrdump for every kind of report (CT, fluoroscopy, DX, MG, NM)', function () {
+      if (!existsSync(DSRDUMP)) this.skip();
+      const dir = mkdtempSync(path.join(tmpdir(), 'kerma-synthetic-'));
+      try {
+        for (const exam of onePerProcedure(largeExams)) {
+          const file = path.join(dir, `${exam.procedure.id}.dcm`);
+          writeFileSync(file, doseReportFile(large, exam, clock));
+          const run = spawnSync(DSRDUMP, [file], { encoding: 'utf8' });
+          expect(run.status, `${exam.procedure.id}: ${run.stderr}`).to.equal(0);
+          expect(`${run.stdout}${run.stderr}`, exam.procedure.id).to.not.match(/^E:|Error/m);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('the model', () => {
+    it('has an exam mix close to a regional one', () => {
+      const share = (modality: string): number =>
+        largeExams.filter((e) => e.procedure.modality === modality).length / largeExams.length;
+      expect(largeExams).to.have.length(20_000);
+      expect(share('DX')).to.be.within(0.52, 0.64);
+      expect(share('CT')).to.be.within(0.23, 0.31);
+      expect(share('MG')).to.be.within(0.05, 0.09);
+      expect(share('RF')).to.be.within(0.03, 0.06);
+      expect(share('NM')).to.be.within(0.015, 0.035);
+      expect(largeExams.every((e, i) => i === 0 || e.startUtcMs >= largeExams[i - 1]!.startUtcMs)).to.equal(true);
+    });
+
+    it('puts CT medians near the NDRL-derived targets, with some rooms above the NDRL', () => {
+      const head = largeExams.filter((e) => e.procedure.id === 'ct-head' && e.scenario !== 'dose-outlier');
+      const target = large.ctMedianDlpMgyCm.get('ct-head')!;
+      expect(target).to.equal(790 * large.options.medianToNdrlRatio);
+      expect(Math.abs(median(head.map(totalDlp)) / target - 1)).to.be.below(0.15);
+      const above = head.filter((e) => e.room.aboveReference);
+      expect(median(above.map(totalDlp))).to.be.above(790);
+      expect(largeExams.some((e) => e.scenario === 'dose-outlier')).to.equal(true);
+    });
+
+    it('lowers the dose of one scanner’s CT head protocol half way through the period', () => {
+      const change = large.protocolChange;
+      const heads = largeExams.filter((e) => e.room.index === change.roomIndex && e.procedure.id === 'ct-head');
+      const before = heads.filter((e) => e.startUtcMs < change.atUtcMs).map(totalDlp);
+      const after = heads.filter((e) => e.startUtcMs >= change.atUtcMs).map(totalDlp);
+      expect(median(after) / median(before)).to.be.within(0.55, 0.9);
+    });
+
+    it('has patients seen at several trusts, with one NHS number key and a local ID per trust', () => {
+      const trustsOf = new Map<number, Set<number>>();
+      for (const e of largeExams)
+        trustsOf.set(e.patientIndex, (trustsOf.get(e.patientIndex) ?? new Set()).add(e.trust.index));
+      const [index] = [...trustsOf.entries()].find(([i, t]) => t.size >= 2 && patientAt(large, i).nhsNumber)!;
+      const [t1, t2] = [...trustsOf.get(index)!].map((t) => large.trusts[t]!);
+      const patient = patientAt(large, index);
+      const keys1 = patientKeys(patientInfoAt(large, patient, t1!), identityRules(t1!), SECRET);
+      const keys2 = patientKeys(patientInfoAt(large, patient, t2!), identityRules(t2!), SECRET);
+      expect(keys1[0]).to.deep.equal(keys2[0]);
+      expect(keys1[0]?.kind).to.equal('nhs_number');
+      expect(keys1[1]?.hash).to.not.equal(keys2[1]?.hash);
+      expect(localIdOf(large, index, t1!)).to.not.equal(localIdOf(large, index, t2!));
+    });
+
+    it('repeats some CTs at another trust within days, and plans restaging and near misses', () => {
+      const duplicates = largeExams.filter((e) => e.scenario === 'transfer-duplicate');
+      expect(duplicates.length).to.be.above(10);
+      for (const dup of duplicates.slice(0, 20)) {
+        const prior = largeExams.find(
+          (e) =>
+            e.patientIndex === dup.patientIndex &&
+            e.procedure.id === dup.procedure.id &&
+            e.sequence < dup.sequence &&
+            e.trust !== dup.trust,
+        );
+        expect(prior, `prior of exam ${dup.sequence}`).to.not.equal(undefined);
+        expect(dup.startUtcMs - prior!.startUtcMs).to.be.below(4 * 86_400_000);
+      }
+      for (const scenario of ['planned-restaging', 'near-miss-region', 'near-miss-window'] as const) {
+        expect(
+          largeExams.some((e) => e.scenario === scenario),
+          scenario,
+        ).to.equal(true);
+      }
+    });
+  });
+
+  describe('loading', () => {
+    const small = buildRegionModel({ seed: 21, exams: 400, trusts: 3, years: 1, start: '2024-09-01' });
+    let direct: TestDatabase;
+    let ingested: TestDatabase;
+
+    before(async () => {
+      [direct, ingested] = await Promise.all([freshDatabase(), freshDatabase()]);
+    });
+    after(async () => {
+      await Promise.all([direct?.drop(), ingested?.drop()]);
+    });
+
+    async function studiesOf(db: TestDatabase) {
+      const { rows } = await db.pool.query<Record<string, unknown>>(`
+        SELECT s.study_instance_uid, s.modality, s.study_datetime, s.patient_age_years, s.event_count, s.total_dlp_mgycm,
+               s.total_dap_gycm2, s.total_dose_rp_gy, s.total_agd_mgy, s.total_activity_mbq, d.fingerprint, t.code
+        FROM studies s JOIN devices d USING (device_id) JOIN trusts t ON t.trust_id = s.trust_id ORDER BY 1`);
+      return rows;
+    }
+
+    async function counts(db: TestDatabase) {
+      const { rows } = await db.pool.query<Record<string, number>>(`
+        SELECT (SELECT count(*) FROM studies)::int AS studies, (SELECT count(*) FROM irradiation_events)::int AS events,
+               (SELECT count(*) FROM patients)::int AS patients, (SELECT count(*) FROM patient_identifiers)::int AS identifiers,
+               (SELECT count(DISTINCT patient_id) FROM studies)::int AS linked`);
+      return rows[0];
+    }
+
+    it('loads a region directly, with keys computed as ingest computes them', async () => {
+      const stream = createExamStream(small);
+      const result = await directLoad(small, stream, { pool: direct.pool, patientIdSecret: SECRET, batchExams: 150 });
+      expect(result.studies).to.equal(400);
+      expect(await counts(direct)).to.include({
+        studies: 400,
+        events: result.events,
+        patients: result.patients,
+        identifiers: result.identifiers,
+      });
+      const { rows: orders } = await direct.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM orders');
+      expect(orders[0]?.n).to.equal(stream.orders().length);
+      const exam = examsOf(small).find((e) => patientAt(small, e.patientIndex).nhsNumber)!;
+      const [nhsKey] = patientKeys(
+        patientInfoAt(small, patientAt(small, exam.patientIndex), exam.trust),
+        identityRules(exam.trust),
+        SECRET,
+      );
+      const { rows } = await direct.pool.query(
+        'SELECT 1 FROM patient_identifiers i JOIN studies s USING (patient_id) WHERE i.identifier_hash = $1 AND s.study_instance_uid = $2',
+        [nhsKey?.hash, exam.studyUid],
+      );
+      expect(rows).to.have.length(1);
+      if (process.env.KERMA_TEST_FLAVOUR === 'plain') {
+        const stray = await direct.pool.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM irradiation_events_default',
+        );
+        expect(stray.rows[0]?.n).to.equal(0);
+      }
+    });
+
+    it('gives the same studies, events and patients when the region goes through DICOM ingest', async () => {
+      for (const t of small.trusts) {
+        await ingested.pool.query(
+          `INSERT INTO trusts (code, name, nhs_number_source, nhs_number_issuer, local_id_issuer) VALUES ($1, $2, 'other_patient_ids', 'NHS', $3)`,
+          [t.code, t.name, t.localIdIssuer],
+        );
+      }
+      const { service, dataDir } = testIngestService(ingested);
+      try {
+        for (const exam of examsOf(small)) {
+          const outcome = await service.ingestObject({
+            bytes: doseReportFile(small, exam, clock),
+            transport: 'file',
+            sender: 'synthetic',
+            trustCode: exam.trust.code,
+          });
+          expect(outcome.status).to.equal('stored');
+        }
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+      expect(await counts(ingested)).to.deep.equal(await counts(direct));
+      const [a, b] = [await studiesOf(ingested), await studiesOf(direct)];
+      expect(a.length).to.equal(400);
+      a.forEach((row, i) => {
+        for (const [column, value] of Object.entries(row)) {
+          const other = b[i]![column];
+          if (typeof value === 'number') expect(other, column).to.be.closeTo(value, Math.abs(value) * 1e-9);
+          else expect(other, `${column} of ${String(row.study_instance_uid)}`).to.deep.equal(value);
+        }
+      });
+    });
+
+    it('sends the demo region to a C-STORE SCP (the `kerma demo` path)', async () => {
+      const region = prepareDemoRegion({ exams: 40, trusts: 2 });
+      const db = await freshDatabase();
+      const { service, dataDir } = testIngestService(db);
+      const calling = new Map(region.model.trusts.map((t) => [t.aeTitle, t.code] as const));
+      const scp = await startDicomScp({
+        aeTitle: 'KERMA',
+        host: '127.0.0.1',
+        port: 0,
+        callingAeTitles: calling,
+        defaultTrustCode: 'DEFAULT',
+        ingest: service,
+        logger: silentLogger,
+      });
+      try {
+        const result = await generateAndSend(
+          region,
+          { host: '127.0.0.1', port: scp.port, calledAeTitle: 'KERMA' },
+          { preferStorescu: false },
+        );
+        expect(result.sent.reduce((n, s) => n + s.sent, 0)).to.equal(40);
+        const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM studies');
+        expect(rows[0]?.n).to.equal(40);
+      } finally {
+        await scp.close();
+        region.dispose();
+        rmSync(dataDir, { recursive: true, force: true });
+        await db.drop();
+      }
+    });
+  });
+});
