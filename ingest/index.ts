@@ -25,5 +25,17 @@ export {
   type AuthenticateApiKey,
 } from './transports/api-keys.ts';
 export { startDicomScp, type DicomScpOptions, type RunningDicomScp } from './transports/dicom-scp.ts';
-export { listenStudyUpdates, STUDY_UPDATED_CHANNEL, type StudyUpdated, type StudyUpdatesListener } from './pipeline/study-events.ts';
+export {
+  listenStudyUpdates,
+  STUDY_UPDATED_CHANNEL,
+  type StudyUpdated,
+  type StudyUpdatesListener,
+} from './pipeline/study-events.ts';
 export * from './synthetic/index.ts';
+export {
+  importFiles,
+  type ImportIngest,
+  type ImportOptions,
+  type ImportProgress,
+  type ImportSummary,
+} from './transports/file-import.ts';

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Command } from 'commander';
 import { ConfigError, toError } from '../../core/index.ts';
 import { loadConfig, type KermaConfig } from '../config/index.ts';
@@ -8,6 +9,7 @@ import { openCliServices } from './open-services.ts';
 import { registerApiKeyCommands } from './apikey-command.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
+import { databaseScope, registerImportCommand } from './import-command.ts';
 import { registerReprocessCommand, registerStoreCommands } from './store-commands.ts';
 import { EXTRACTORS } from '../../ingest/index.ts';
 import { createLogger } from '../logger.ts';
@@ -83,6 +85,17 @@ program
 
 registerStoreCommands(program, () => openCliServices(configOrExit()));
 registerApiKeyCommands(program, () => openCliServices(configOrExit()));
+registerImportCommand(program, async () => {
+  const config = configOrExit();
+  const services = await openCliServices(config);
+  return {
+    ingest: { commitPrepared: services.ingest.commitPrepared, objects: services.objects },
+    logger: createLogger('warn', process.stderr),
+    journalDirectory: path.join(config.dataDir, 'import-journal'),
+    journalScope: config.databaseUrl ? databaseScope(config.databaseUrl) : `embedded:${config.dataDir}`,
+    close: () => services.close(),
+  };
+});
 registerGenerateCommand(program, configOrExit);
 registerDemoCommand(program, configOrExit);
 registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACTORS);

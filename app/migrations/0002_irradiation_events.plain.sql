@@ -41,7 +41,7 @@ BEGIN
   IF to_regclass(partition_name) IS NOT NULL THEN
     RETURN;
   END IF;
-  PERFORM pg_advisory_xact_lock(hashtext(partition_name));
+  PERFORM pg_advisory_xact_lock(hashtext('kerma_event_partitions'));
   IF to_regclass(partition_name) IS NOT NULL THEN
     RETURN;
   END IF;

@@ -195,7 +195,10 @@ function describeThrown(thrown: unknown): string {
  * export). Never throws anything but DicomExtractionError. A file that breaks off part-way keeps
  * what was read before the break, flagged `truncated`, when enough of it identifies the object.
  */
-export function parseDicom(bytes: Uint8Array): ParsedDicom {
+export function parseDicom(input: Uint8Array): ParsedDicom {
+  // dicom-parser reads a Buffer several times faster than a plain Uint8Array (measured on CT RDSRs
+  // in worker threads); a Buffer view over the same memory costs nothing.
+  const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
   if (bytes.length < 8) throw new DicomExtractionError('not_dicom', `file too short (${bytes.length} bytes)`);
   const hasPreamble =
     bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;

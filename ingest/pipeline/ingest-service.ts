@@ -284,7 +284,7 @@ async function mergeReport(
   await db.query({
     text: 'SELECT pg_notify($1, $2)',
     values: [
-      'kerma_study_updated',
+      STUDY_UPDATED_CHANNEL,
       JSON.stringify({ studyId: study.studyId, studyInstanceUid: report.study.studyInstanceUid }),
     ],
   });
