@@ -1,12 +1,12 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../app/db/embedded-postgres.ts';
 import { migrate } from '../app/db/migrations.ts';
 import { createPool } from '../app/db/pool.ts';
 import { buildRegionModel, createExamStream, directLoad, writeDicomRegion } from '../ingest/synthetic/index.ts';
 import { silentLogger } from '../test/support/logger.ts';
+import { benchServer } from './bench-server.ts';
 
 /**
  * Generation rates of the synthetic region, one JSON line per mode:
@@ -37,19 +37,6 @@ function benchDicom(work: string): void {
   });
 }
 
-async function database(work: string): Promise<{ url: string; embedded: EmbeddedDatabase | undefined }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: undefined };
-  // The cluster runs as the postgres OS user when we are root: it must be able to reach the folder.
-  await chmod(work, 0o755);
-  const embedded = await startEmbeddedPostgres({
-    dataDir: path.join(work, 'pg'),
-    port: BENCH_PG_PORT,
-    logger: silentLogger,
-    databaseName: 'postgres',
-  });
-  return { url: embedded.url, embedded };
-}
-
 async function freshDatabase(adminUrl: string): Promise<string> {
   const name = `kerma_bench_generate_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -64,7 +51,7 @@ async function freshDatabase(adminUrl: string): Promise<string> {
 }
 
 async function benchDirect(work: string): Promise<void> {
-  const { url, embedded } = await database(work);
+  const { url, embedded } = await benchServer(work, BENCH_PG_PORT);
   try {
     const pool = createPool({ url: await freshDatabase(url), max: 2, connectTimeoutMs: 5000, logger: silentLogger });
     const model = buildRegionModel({ seed: 1, exams: DIRECT_EXAMS });

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../app/db/embedded-postgres.ts';
 import { migrate } from '../app/db/migrations.ts';
 import { createPool, queryRunner, withTransaction } from '../app/db/pool.ts';
 import { createIngestService, createObjectStore } from '../ingest/index.ts';
@@ -12,6 +11,7 @@ import { importFiles } from '../ingest/transports/file-import.ts';
 import type { Logger } from '../core/index.ts';
 import { silentLogger } from '../test/support/logger.ts';
 import { loadTemplates, renewUids, type CopyTemplate } from './import-corpus.ts';
+import { benchServer } from './bench-server.ts';
 
 /**
  * Bulk import end to end (walk, read, parse, extract, store raw bytes, commit, journal) of N CT RDSRs:
@@ -32,19 +32,6 @@ async function generate(dir: string, count: number, templates: readonly CopyTemp
     if (i % FILES_PER_FOLDER === 0) await mkdir(folder, { recursive: true });
     await writeFile(path.join(folder, `ct-${i}.dcm`), renewUids(templates[i % templates.length]!));
   }
-}
-
-async function server(work: string): Promise<{ url: string; embedded: EmbeddedDatabase | undefined }> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, embedded: undefined };
-  // The cluster runs as the postgres OS user when we are root: it must be able to reach the folder.
-  await chmod(work, 0o755);
-  const embedded = await startEmbeddedPostgres({
-    dataDir: path.join(work, 'pg'),
-    port: BENCH_PG_PORT,
-    logger: silentLogger,
-    databaseName: 'postgres',
-  });
-  return { url: embedded.url, embedded };
 }
 
 async function admin(url: string, statement: (client: pg.Client) => string): Promise<void> {
@@ -169,7 +156,7 @@ async function main(): Promise<void> {
   if (process.env.KERMA_BENCH_IMPORT_LARGE === '1') sizes.push(100_000);
   const templates = loadTemplates();
   const work = await mkdtemp(path.join(tmpdir(), 'kerma-bench-import-'));
-  const { url, embedded } = await server(work);
+  const { url, embedded } = await benchServer(work, BENCH_PG_PORT);
   try {
     for (const count of sizes) await run(work, url, count, templates);
   } finally {
