@@ -3,7 +3,14 @@ import { UnavailableError, toError, type Logger, type QueryRunner, type Transact
 import { matchNotPatient, type NotPatientPatterns } from '../extract/not-patient.ts';
 import { summariseReport } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
-import { FALLBACK_EVENT_TIME, dropImageAdministrations, eventRows, eventSums, upsertEvents } from '../store/events.ts';
+import {
+  FALLBACK_EVENT_TIME,
+  dropImageAdministrations,
+  studyLocalTime,
+  eventRows,
+  eventSums,
+  upsertEvents,
+} from '../store/events.ts';
 import { decideTotals } from '../store/merge.ts';
 import {
   deviceFingerprint,
@@ -14,7 +21,13 @@ import {
   type Trust,
 } from '../store/reference.ts';
 import { insertSourceObject, linkSourceToStudy, quarantineObject } from '../store/sources.ts';
-import { insertStudyReport, studyReports, updateStudyTotals, upsertStudy } from '../store/studies.ts';
+import {
+  insertStudyReport,
+  studyReports,
+  updateStudyTotals,
+  upsertStudy,
+  type StudyReportRow,
+} from '../store/studies.ts';
 import type { ObjectStore } from './object-store.ts';
 import { birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
 import { prepareObject } from './prepare.ts';
@@ -52,7 +65,11 @@ export function createIngestService(dependencies: IngestDependencies): IngestSer
   commitPrepared: typeof commitPrepared;
   reprocessStudy: (studyId: number) => Promise<{ reports: number; events: number }>;
 } {
-  const deps: IngestContext = { ...dependencies, caches: { trust: new Map(), device: new Map() }, touched: [] };
+  const deps: IngestContext = {
+    ...dependencies,
+    caches: { trust: new Map(), device: new Map(), partitions: new Set() },
+    touched: [],
+  };
   async function commitPrepared(
     request: Omit<IngestRequest, 'bytes'>,
     prepared: PreparedObject,
@@ -99,20 +116,21 @@ async function touchSeenDevices(ctx: IngestContext): Promise<void> {
  * the ingest transaction: CREATE TABLE … PARTITION OF locks the parent table, and doing it inside
  * the ingest transaction deadlocks concurrent ingests. A no-op on TimescaleDB.
  */
-async function ensurePartitions(deps: IngestDependencies, prepared: PreparedObject): Promise<void> {
+async function ensurePartitions(deps: IngestContext, prepared: PreparedObject): Promise<void> {
   const report = prepared.extraction?.report;
   if (!report) return;
-  const studyLocalTime = report.study.studyDate
-    ? `${report.study.studyDate}T${report.study.studyTime ?? '00:00:00'}`
-    : undefined;
+  const studyTime = studyLocalTime(report);
   const months = new Set(
-    eventRows(report).map((row) => (row.localTime ?? studyLocalTime ?? FALLBACK_EVENT_TIME).slice(0, 7)),
+    eventRows(report).map((row) => (row.localTime ?? studyTime ?? FALLBACK_EVENT_TIME).slice(0, 7)),
   );
   for (const month of months) {
+    // Partitions are never dropped: a month made once needs no round trip again in this process.
+    if (deps.caches.partitions.has(month)) continue;
     await deps.db.query({
       text: 'SELECT kerma_ensure_event_partition($1::timestamp AT TIME ZONE $2)',
       values: [`${month}-15T00:00:00`, deps.timeZone],
     });
+    deps.caches.partitions.add(month);
   }
 }
 
@@ -125,6 +143,8 @@ const CACHE_MS = 60_000;
 interface Caches {
   readonly trust: Map<string, { trust: Trust | undefined; at: number }>;
   readonly device: Map<string, { deviceId: number; at: number }>;
+  /** Months whose event partition is known to exist (plain PostgreSQL; a no-op on TimescaleDB). */
+  readonly partitions: Set<string>;
 }
 
 /** The dependencies plus per-service caches (never shared between services: ids are per database). */
@@ -257,9 +277,6 @@ async function mergeReport(
   const rrdsrPresent = existing.some((r) => r.sourceKind === 'radiopharmaceutical-rdsr');
   if (report.sourceKind === 'radiopharmaceutical-rdsr') await dropImageAdministrations(db, study.studyId);
   const accepted = isImageAdministration && rrdsrPresent ? [] : rows;
-  const studyLocalTime = report.study.studyDate
-    ? `${report.study.studyDate}T${report.study.studyTime ?? '00:00:00'}`
-    : undefined;
   const eventsAdded = await upsertEvents(
     db,
     {
@@ -268,19 +285,15 @@ async function mergeReport(
       deviceId,
       sourceKind: report.sourceKind,
       timeZone: deps.timeZone,
-      studyLocalTime,
+      studyLocalTime: studyLocalTime(report),
     },
     accepted,
   );
   const summary = summariseReport(report);
-  await insertStudyReport(db, {
-    studyId: study.studyId,
-    sourceObjectId,
-    report,
-    eventUids: accepted.map((r) => r.eventUid),
-    summary,
-  });
-  await recomputeTotals(db, study.studyId);
+  const eventUids = accepted.map((r) => r.eventUid);
+  await insertStudyReport(db, { studyId: study.studyId, sourceObjectId, report, eventUids, summary });
+  // The reports read above plus this one: the study row lock keeps any other from arriving meanwhile.
+  await recomputeTotals(db, study.studyId, [...existing, { eventUids, summary, sourceKind: report.sourceKind }]);
   await db.query({
     text: 'SELECT pg_notify($1, $2)',
     values: [
@@ -301,8 +314,8 @@ async function mergeReport(
   };
 }
 
-async function recomputeTotals(db: QueryRunner, studyId: number): Promise<void> {
-  const decision = decideTotals(await studyReports(db, studyId));
+async function recomputeTotals(db: QueryRunner, studyId: number, reports: readonly StudyReportRow[]): Promise<void> {
+  const decision = decideTotals(reports);
   if (decision.kind === 'reports') {
     await updateStudyTotals(db, studyId, decision.totals);
     return;

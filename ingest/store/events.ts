@@ -112,6 +112,12 @@ export function eventRows(report: DoseReport): EventRow[] {
 /** Before 1990 no dose report exists; such times are placeholders and go to the default partition. */
 export const FALLBACK_EVENT_TIME = '1970-01-01T00:00:00';
 
+/** The study's device-local date and time as ISO text, or undefined without a study date. */
+export function studyLocalTime(report: DoseReport): string | undefined {
+  const { studyDate, studyTime } = report.study;
+  return studyDate ? `${studyDate}T${studyTime ?? '00:00:00'}` : undefined;
+}
+
 /**
  * Inserts new events and refreshes known ones (a later cumulative report restates them); returns how
  * many were new. The month partitions must exist already (see ensurePartitions in the service).

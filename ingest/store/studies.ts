@@ -1,6 +1,7 @@
 import { sql, type QueryRunner } from '../../core/index.ts';
 import type { StudySummary } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
+import { studyLocalTime } from './events.ts';
 
 /** SQL of studies and the reports merged into them. */
 export interface StudyRow {
@@ -26,7 +27,7 @@ export async function upsertStudy(
 ): Promise<StudyRow> {
   const s = report.study;
   // Device-local date and time (DICOM carries no zone) read in the deployment's time zone.
-  const studyDateTime = s.studyDate ? `${s.studyDate}T${s.studyTime ?? '00:00:00'}` : undefined;
+  const studyDateTime = studyLocalTime(report);
   const { rows } = await db.query<{ study_id: number; created: boolean }>({
     text: `
     INSERT INTO studies (study_instance_uid, patient_id, trust_id, device_id, modality, modalities, study_datetime, accession_hash,
