@@ -3,7 +3,7 @@ import { SopClass } from '../dicom/sop-classes.ts';
 import type { Code } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
 import type { Extractor } from './extractor.ts';
-import { readDeviceInfo, readPatientInfo, readStudyInfo } from './header.ts';
+import { headerDoseReport, readStudyInfo } from './header.ts';
 import {
   ImageCodes,
   ImageTag,
@@ -214,21 +214,14 @@ function extractCtImage(parsed: ParsedDicom): DoseReport {
     },
     events: [event],
   };
-  return {
+  return headerDoseReport(ds, identity, {
     sourceKind: 'ct-image',
     modality: 'CT',
-    sopClassUid: identity.sopClassUid,
-    sopInstanceUid: identity.sopInstanceUid,
-    templateId: undefined,
     study: { ...study, procedureCodeMeaning: firstDefined(study.procedureCodeMeaning, ds.string(Tag.ProtocolName)) },
-    patient: readPatientInfo(ds, study.studyDate),
-    device: readDeviceInfo(ds),
     doseReport: imageReportContext(ImageCodes.computedTomography, identity.studyInstanceUid, false),
     ct,
-    projection: undefined,
-    radiopharmaceutical: undefined,
-    warnings: [...ds.warnings, ...warnings],
-  };
+    warnings,
+  });
 }
 
 export const ctImageExtractor: Extractor = {

@@ -4,7 +4,7 @@ import { SopClass } from '../dicom/sop-classes.ts';
 import { readCode, type Code } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
 import type { Extractor } from './extractor.ts';
-import { readDeviceInfo, readPatientInfo, readStudyInfo } from './header.ts';
+import { headerDoseReport, readStudyInfo } from './header.ts';
 import {
   ImageCodes,
   ImageTag,
@@ -326,21 +326,14 @@ function extractDx(parsed: ParsedDicom): DoseReport {
       compressionForceN: undefined,
     },
   });
-  return {
+  return headerDoseReport(ds, identity, {
     sourceKind: 'dx-image',
     modality: dxModality(ds, warnings),
-    sopClassUid: identity.sopClassUid,
-    sopInstanceUid: identity.sopInstanceUid,
-    templateId: undefined,
     study,
-    patient: readPatientInfo(ds, study.studyDate),
-    device: readDeviceInfo(ds),
     doseReport: imageReportContext(ImageCodes.projectionXray, identity.studyInstanceUid, true),
-    ct: undefined,
     projection: { accumulated: [singleImageAccumulated({ dapTotalGyCm2: event.dapGyCm2 })], events: [event] },
-    radiopharmaceutical: undefined,
-    warnings: [...ds.warnings, ...warnings],
-  };
+    warnings,
+  });
 }
 
 export const dxImageExtractor: Extractor = {

@@ -1,7 +1,7 @@
 import type { DicomDataset } from '../dicom/dataset.ts';
 import { readCode } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
-import type { DeviceInfo, PatientInfo, StudyInfo } from './types.ts';
+import type { DeviceInfo, DoseReport, PatientInfo, StudyInfo } from './types.ts';
 import { formatDate, formatTime, joinPersonNames, patientAgeYears } from './values.ts';
 
 /**
@@ -85,5 +85,44 @@ export function readDeviceInfo(ds: DicomDataset, deviceObserverUid?: string): De
     institutionAddress: ds.text(Tag.InstitutionAddress),
     institutionalDepartmentName: ds.string(Tag.InstitutionalDepartmentName),
     deviceObserverUid,
+  };
+}
+
+/** What a header-based extractor contributes; the rest of its report comes from the header itself. */
+export interface HeaderReportContent {
+  readonly sourceKind: DoseReport['sourceKind'];
+  readonly modality: DoseReport['modality'];
+  readonly study: StudyInfo;
+  readonly doseReport: DoseReport['doseReport'];
+  readonly ct?: DoseReport['ct'];
+  readonly projection?: DoseReport['projection'];
+  readonly radiopharmaceutical?: DoseReport['radiopharmaceutical'];
+  /** The extractor's own findings, after the parser's. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * The dose report of an object read from its own header (image and dose-screen extractors): no
+ * template, patient and equipment from the same header as the study.
+ */
+export function headerDoseReport(
+  ds: DicomDataset,
+  identity: { readonly sopClassUid: string; readonly sopInstanceUid: string },
+  content: HeaderReportContent,
+): DoseReport {
+  return {
+    sourceKind: content.sourceKind,
+    modality: content.modality,
+    sopClassUid: identity.sopClassUid,
+    sopInstanceUid: identity.sopInstanceUid,
+    templateId: undefined,
+    study: content.study,
+    patient: readPatientInfo(ds, content.study.studyDate),
+    device: readDeviceInfo(ds),
+    doseReport: content.doseReport,
+    ct: content.ct,
+    projection: content.projection,
+    radiopharmaceutical: content.radiopharmaceutical,
+    warnings: [...ds.warnings, ...content.warnings],
   };
 }

@@ -4,7 +4,7 @@ import { codeMatches, concept, type Code } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
 import { readProjectionImageEvent } from './dx-image.ts';
 import type { Extractor } from './extractor.ts';
-import { readDeviceInfo, readPatientInfo, readStudyInfo } from './header.ts';
+import { headerDoseReport, readStudyInfo } from './header.ts';
 import {
   ImageCodes,
   ImageTag,
@@ -95,21 +95,14 @@ function extractMg(parsed: ParsedDicom): DoseReport {
   const identity = requireIdentity(parsed);
   const study = mgStudyInfo(ds);
   const event = readMgEvent(ds, identity);
-  return {
+  return headerDoseReport(ds, identity, {
     sourceKind: 'mg-image',
     modality: 'MG',
-    sopClassUid: identity.sopClassUid,
-    sopInstanceUid: identity.sopInstanceUid,
-    templateId: undefined,
     study,
-    patient: readPatientInfo(ds, study.studyDate),
-    device: readDeviceInfo(ds),
     doseReport: imageReportContext(ImageCodes.mammography, identity.studyInstanceUid, true),
-    ct: undefined,
     projection: { accumulated: [mammographyAccumulated(event)], events: [event] },
-    radiopharmaceutical: undefined,
-    warnings: [...ds.warnings],
-  };
+    warnings: [],
+  });
 }
 
 export const mgImageExtractor: Extractor = {

@@ -3,7 +3,7 @@ import { SopClass } from '../dicom/sop-classes.ts';
 import { readCode } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
 import type { Extractor } from './extractor.ts';
-import { readDeviceInfo, readPatientInfo, readStudyInfo } from './header.ts';
+import { headerDoseReport, readStudyInfo } from './header.ts';
 import { guardExtraction, requireIdentity } from './guards.ts';
 import { imageTotalDoseMbq } from './radiopharmaceutical-units.ts';
 import type {
@@ -85,25 +85,19 @@ function extractImage(parsed: ParsedDicom, kind: ImageKind): DoseReport {
   const administrations = ds
     .items(Tag.RadiopharmaceuticalInformationSequence)
     .map((item) => readIsotope(item, date, kind, warnings));
-  return {
+  return headerDoseReport(ds, identity, {
     sourceKind: kind.sourceKind,
     modality: kind.modality,
-    ...identity,
-    templateId: undefined,
     study,
-    patient: readPatientInfo(ds, study.studyDate),
-    device: readDeviceInfo(ds),
     doseReport: undefined,
-    ct: undefined,
-    projection: undefined,
     // Series information only for PET, as the peer keeps it (PETSeries); an NM image gives none.
     radiopharmaceutical: {
       administrations,
       patientCharacteristics: undefined,
       imageSeries: kind === PET ? [readPetSeries(ds)] : [],
     },
-    warnings: [...ds.warnings, ...warnings],
-  };
+    warnings,
+  });
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Code } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
 import { CtTag, ctAcquisitionType, ctEvent, ctXraySource } from './ct-image.ts';
 import type { Extractor } from './extractor.ts';
-import { readDeviceInfo, readPatientInfo, readStudyInfo } from './header.ts';
+import { headerDoseReport, readStudyInfo } from './header.ts';
 import {
   ImageCodes,
   ImageTag,
@@ -181,21 +181,14 @@ function extractPhilips(parsed: ParsedDicom): DoseReport {
     events,
   };
   const context = imageReportContext(ImageCodes.computedTomography, identity.studyInstanceUid, false);
-  return {
+  return headerDoseReport(ds, identity, {
     sourceKind: 'philips-ct-dose-sc',
     modality: 'CT',
-    sopClassUid: identity.sopClassUid,
-    sopInstanceUid: identity.sopInstanceUid,
-    templateId: undefined,
     study,
-    patient: readPatientInfo(ds, study.studyDate),
-    device: readDeviceInfo(ds),
     doseReport: { ...context, ...irradiationSpan(events), comment: reportComment(ds) },
     ct,
-    projection: undefined,
-    radiopharmaceutical: undefined,
-    warnings: [...ds.warnings, ...warnings],
-  };
+    warnings,
+  });
 }
 
 /** A Philips Secondary Capture titled "Dose Info": other Philips captures are plain screenshots. */

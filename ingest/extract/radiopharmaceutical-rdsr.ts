@@ -10,7 +10,7 @@ import { readDeviceInfo, readPatientInfo, readStudyInfo } from './header.ts';
 import { readAdministration } from './radiopharmaceutical-administration.ts';
 import { R } from './radiopharmaceutical-concepts.ts';
 import { readPatientCharacteristics } from './radiopharmaceutical-patient.ts';
-import { childCode, childText, readObservers } from './sr-context.ts';
+import { childCode, childText, readLanguage, readObservers } from './sr-context.ts';
 import type { DoseReport, RadiopharmaceuticalAdministration, ReportContext } from './types.ts';
 
 /** PS3.16 TID 10021 as it appears in (0040,DB00) Template Identifier. */
@@ -101,7 +101,6 @@ function extractRrdsr(parsed: ParsedDicom): DoseReport {
 /** TID 10021 rows 1b-3 and 6 (language, associated procedure and intent, comment) and any TID 1002 observers. */
 function readRrdsrContext(root: ContentItem): ReportContext {
   const procedure = root.child(R.associatedProcedure);
-  const language = root.child(C.language);
   return {
     procedureReported: undefined,
     hasIntent: childCode(procedure, R.hasIntent),
@@ -117,7 +116,7 @@ function readRrdsrContext(root: ContentItem): ReportContext {
     associatedProcedure: procedure?.code(),
     comment: childText(root, C.comment),
     observers: readObservers(root),
-    language: language ? { language: language.code(), country: childCode(language, C.countryOfLanguage) } : undefined,
+    language: readLanguage(root),
   };
 }
 

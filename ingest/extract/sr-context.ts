@@ -97,7 +97,6 @@ export function readPersonParticipant(name: ContentItem | undefined): PersonPart
 export function readReportContext(root: ContentItem): ReportContext {
   const procedure = root.child(C.procedureReported);
   const scope = root.child(C.scopeOfAccumulation);
-  const language = root.child(C.language);
   return {
     procedureReported: procedure?.code(),
     hasIntent: childCode(procedure, C.hasIntent),
@@ -113,8 +112,14 @@ export function readReportContext(root: ContentItem): ReportContext {
     associatedProcedure: childCode(root, C.associatedProcedure),
     comment: childText(root, C.comment),
     observers: readObservers(root),
-    language: language ? { language: language.code(), country: childCode(language, C.countryOfLanguage) } : undefined,
+    language: readLanguage(root),
   };
+}
+
+/** TID 1204 Language of Content Item and Descendants, with its country, at one level of the tree. */
+export function readLanguage(parent: ContentItem): ReportContext['language'] {
+  const language = parent.child(C.language);
+  return language ? { language: language.code(), country: childCode(language, C.countryOfLanguage) } : undefined;
 }
 
 /** Device Observer UID of the first device observer: the strongest identity of the equipment. */
