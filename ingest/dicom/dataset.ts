@@ -68,7 +68,8 @@ export class DicomDataset {
     if (!element || element.length === 0) return [];
     const bytes = this.ds.byteArray;
     const start = element.dataOffset;
-    const end = start + element.length;
+    // A corrupt length field can claim more bytes than the file holds: read only what is there.
+    const end = Math.min(start + element.length, bytes.length);
     // Hot path (most SR strings are one value): no backslash means no split and one decode.
     if (!containsByte(bytes, start, end, BACKSLASH)) {
       return [this.decodeTrimmed(bytes, start, end)];

@@ -82,6 +82,22 @@ describe('extraction fuzzing', function () {
   this.timeout(600_000);
   const inputs = seeds();
 
+  // Found by this fuzzer: a length field claiming 2 GB inside a text element made the string reader
+  // walk 2 billion indexes past the end of the file (40 s) instead of stopping at the file's end.
+  it('reads an element whose length runs past the end of the file without walking past it', function () {
+    const file = path.join(CORPUS, 'MG-Im-Hologic-PropProj.dcm');
+    if (!existsSync(file)) this.skip();
+    const bytes = new Uint8Array(readFileSync(file));
+    new DataView(bytes.buffer).setUint32(13577, 0x7fffffff, true);
+    const started = performance.now();
+    try {
+      extractDoseReport(bytes);
+    } catch (error) {
+      if (!(error instanceof DicomExtractionError)) throw error;
+    }
+    expect(performance.now() - started).to.be.lessThan(MAX_CASE_MS);
+  });
+
   it(`never throws anything but a typed error, nor hangs, over ${RUNS} mutated files`, () => {
     let slowest = 0;
     fc.assert(
