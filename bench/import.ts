@@ -18,7 +18,8 @@ import { benchServer } from './bench-server.ts';
  * copies of the corpus CT RDSRs (generated ones without the corpus) with new study, series, SOP
  * instance and irradiation event UIDs, in nested folders, each size into its own fresh database.
  * Prints one JSON line per size: {bench:'import', files, seconds, filesPerS, peakRssMb, ...}.
- * KERMA_BENCH_TRACE=1 logs the importer's own messages (commit conflicts, pauses) to stderr.
+ * KERMA_BENCH_TRACE=1 logs the importer's own messages (commit conflicts, pauses) and its progress to
+ * stderr; KERMA_BENCH_WORKERS sets the number of worker threads (default: one per core).
  * Sizes: 1,000 (the memory baseline), KERMA_BENCH_IMPORT_FILES (default 10,000), and 100,000 with
  * KERMA_BENCH_IMPORT_LARGE=1. DATABASE_URL names the server to use, else an embedded one on port 54359.
  */
@@ -100,11 +101,15 @@ async function child(args: ChildArgs): Promise<void> {
   let halfway: { at: number; done: number } | undefined;
   const summary = await importFiles({
     paths: [args.files],
-    ingest: { commitPrepared: ingest.commitPrepared, objects },
+    ingest: { ...ingest, objects },
     trustCode: 'DEFAULT',
+    ...(process.env.KERMA_BENCH_WORKERS ? { workers: Number(process.env.KERMA_BENCH_WORKERS) } : {}),
     logger: process.env.KERMA_BENCH_TRACE === '1' ? traceLogger : silentLogger,
     journal: { directory: path.join(args.work, `journal-${args.count}`), scope: args.url },
-    onProgress: (p) => (halfway ??= p.done >= args.count / 2 ? { at: performance.now(), done: p.done } : undefined),
+    onProgress: (p) => {
+      halfway ??= p.done >= args.count / 2 ? { at: performance.now(), done: p.done } : undefined;
+      if (process.env.KERMA_BENCH_TRACE === '1') traceLogger.info({ done: p.done, filesPerS: p.filesPerS }, 'progress');
+    },
   });
   const peakRssMb = rss.stop();
   // What the import left behind: flat memory means this does not grow with the number of files.

@@ -89,7 +89,7 @@ registerImportCommand(program, async () => {
   const config = configOrExit();
   const services = await openCliServices(config);
   return {
-    ingest: { commitPrepared: services.ingest.commitPrepared, objects: services.objects },
+    ingest: { ...services.ingest, objects: services.objects },
     logger: createLogger('warn', process.stderr),
     journalDirectory: path.join(config.dataDir, 'import-journal'),
     journalScope: config.databaseUrl ? databaseScope(config.databaseUrl) : `embedded:${config.dataDir}`,

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { UnavailableError } from '../../core/index.ts';
@@ -12,6 +12,8 @@ export interface ObjectStore {
   /** Writes the bytes if absent; returns the path relative to the store root. */
   put(sha256: string, bytes: Uint8Array): Promise<string>;
   read(relativePath: string): Promise<Buffer>;
+  /** The store's directory. */
+  readonly root: string;
   absolute(relativePath: string): string;
 }
 
@@ -24,9 +26,15 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
+const storeFailure = (error: unknown): UnavailableError =>
+  new UnavailableError(`cannot store received object: ${(error as Error).message}`, undefined, { cause: error });
+
 export function createObjectStore(root: string): ObjectStore {
   const absolute = (relativePath: string): string => path.join(root, relativePath);
+  /** Fan-out directories known to exist: they are never removed. */
+  const madeDirectories = new Set<string>();
   return {
+    root,
     absolute,
     async put(sha256, bytes) {
       const relative = path.join('objects', sha256.slice(0, 2), sha256);
@@ -39,7 +47,10 @@ export function createObjectStore(root: string): ObjectStore {
       const dir = path.dirname(target);
       const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
       try {
-        await mkdir(dir, { recursive: true });
+        if (!madeDirectories.has(dir)) {
+          await mkdir(dir, { recursive: true });
+          madeDirectories.add(dir);
+        }
         const handle = await open(temporary, 'w', 0o640);
         try {
           await handle.writeFile(bytes);
@@ -53,13 +64,10 @@ export function createObjectStore(root: string): ObjectStore {
         return relative;
       } catch (error) {
         await rm(temporary, { force: true });
-        throw new UnavailableError(`cannot store received object: ${(error as Error).message}`, undefined, {
-          cause: error,
-        });
+        throw storeFailure(error);
       }
     },
     async read(relativePath) {
-      const { readFile } = await import('node:fs/promises');
       return readFile(absolute(relativePath));
     },
   };

@@ -118,10 +118,161 @@ export function studyLocalTime(report: DoseReport): string | undefined {
   return studyDate ? `${studyDate}T${studyTime ?? '00:00:00'}` : undefined;
 }
 
+/** An event row bound to its study, object and device: one row of irradiation_events to write. */
+export interface BoundEvent {
+  readonly studyId: number;
+  readonly sourceObjectId: number;
+  readonly deviceId: number;
+  readonly sourceKind: string;
+  /** Device-local time of the event (the study's, or the fallback, when the event has none). */
+  readonly localTime: string;
+  readonly row: EventRow;
+}
+
+export function bindEvents(
+  rows: readonly EventRow[],
+  refs: {
+    studyId: number;
+    sourceObjectId: number;
+    deviceId: number;
+    sourceKind: string;
+    studyLocalTime: string | undefined;
+  },
+): BoundEvent[] {
+  return rows.map((row) => ({
+    studyId: refs.studyId,
+    sourceObjectId: refs.sourceObjectId,
+    deviceId: refs.deviceId,
+    sourceKind: refs.sourceKind,
+    localTime: row.localTime ?? refs.studyLocalTime ?? FALLBACK_EVENT_TIME,
+    row,
+  }));
+}
+
+/** 2024-03-01T10:00 and 2024-03-01T10:00:00.000 are one instant: one key. */
+function canonicalLocalTime(text: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):?(\d{2})?:?(\d{2})?(?:\.(\d{1,6}))?$/.exec(text);
+  if (!m) return text;
+  return `${m[1]}T${m[2]}:${m[3] ?? '00'}:${m[4] ?? '00'}.${(m[5] ?? '').padEnd(6, '0')}`;
+}
+
+/** The unique key of a stored event (the table's UNIQUE (study_id, irradiation_event_uid, occurred_at)). */
+export const boundEventKey = (e: BoundEvent): string =>
+  `${e.studyId}\u001f${e.row.eventUid}\u001f${canonicalLocalTime(e.localTime)}`;
+
+/** Columns a later report restates for a known event (the rest stay as first recorded). */
+function restate(first: BoundEvent, later: BoundEvent): BoundEvent {
+  return {
+    ...first,
+    sourceObjectId: later.sourceObjectId,
+    row: {
+      ...first.row,
+      ctdiVolMgy: later.row.ctdiVolMgy,
+      dlpMgyCm: later.row.dlpMgyCm,
+      dapGyCm2: later.row.dapGyCm2,
+      doseRpGy: later.row.doseRpGy,
+      agdMgy: later.row.agdMgy,
+      administeredActivityMbq: later.row.administeredActivityMbq,
+      details: later.row.details,
+    },
+  };
+}
+
+function eventRecord(e: BoundEvent, ord: number): Record<string, unknown> {
+  const r = e.row;
+  return {
+    ord,
+    study_id: e.studyId,
+    irradiation_event_uid: r.eventUid,
+    local_time: e.localTime,
+    source_object_id: e.sourceObjectId,
+    modality: r.modality,
+    event_kind: r.eventKind,
+    acquisition_protocol: r.acquisitionProtocol ?? null,
+    target_region: r.targetRegion ?? null,
+    ctdivol_mgy: r.ctdiVolMgy ?? null,
+    dlp_mgycm: r.dlpMgyCm ?? null,
+    dap_gycm2: r.dapGyCm2 ?? null,
+    dose_rp_gy: r.doseRpGy ?? null,
+    agd_mgy: r.agdMgy ?? null,
+    administered_activity_mbq: r.administeredActivityMbq ?? null,
+    details: r.details,
+    source_kind: e.sourceKind,
+    device_id: e.deviceId,
+  };
+}
+
+const EVENT_RECORDSET = `json_to_recordset($1::json) AS t(ord integer, study_id bigint, irradiation_event_uid text,
+  local_time text, source_object_id bigint, modality text, event_kind text, acquisition_protocol text,
+  target_region text, ctdivol_mgy double precision, dlp_mgycm double precision, dap_gycm2 double precision,
+  dose_rp_gy double precision, agd_mgy double precision, administered_activity_mbq double precision, details jsonb,
+  source_kind text, device_id bigint)`;
+
 /**
- * Inserts new events and refreshes known ones (a later cumulative report restates them); returns how
- * many were new. The month partitions must exist already (see ensurePartitions in the service).
+ * Inserts new events and refreshes known ones (a later cumulative report restates them), in input
+ * order: of several rows with one key, the first is recorded and the later ones restate it, exactly
+ * as upserting them one by one would. Returns, for each input row, whether it added an event (only
+ * the first row of a new key does). The month partitions must exist already (see ensurePartitions).
+ * `mayExist` false (every study was created in this transaction) skips looking for known events.
+ * Callers hold the studies' row locks, so no other transaction writes these keys meanwhile.
  */
+export async function upsertEventRows(
+  db: QueryRunner,
+  events: readonly BoundEvent[],
+  timeZone: string,
+  mayExist: boolean,
+): Promise<boolean[]> {
+  const merged = new Map<string, { event: BoundEvent; firstIndex: number }>();
+  events.forEach((event, index) => {
+    const key = boundEventKey(event);
+    const seen = merged.get(key);
+    if (seen) seen.event = restate(seen.event, event);
+    else merged.set(key, { event, firstIndex: index });
+  });
+  const unique = [...merged.values()];
+  if (unique.length === 0) return [];
+  const records = unique.map((u, ord) => eventRecord(u.event, ord));
+  const known = new Set<number>();
+  if (mayExist) {
+    const updated = await db.query<{ ord: number }>({
+      text: `
+      UPDATE irradiation_events e SET
+        source_object_id = t.source_object_id, ctdivol_mgy = t.ctdivol_mgy, dlp_mgycm = t.dlp_mgycm,
+        dap_gycm2 = t.dap_gycm2, dose_rp_gy = t.dose_rp_gy, agd_mgy = t.agd_mgy,
+        administered_activity_mbq = t.administered_activity_mbq, details = t.details
+      FROM ${EVENT_RECORDSET}
+      WHERE e.study_id = t.study_id AND e.irradiation_event_uid = t.irradiation_event_uid
+        AND e.occurred_at = t.local_time::timestamp AT TIME ZONE $2
+      RETURNING t.ord`,
+      values: [JSON.stringify(records), timeZone],
+    });
+    for (const r of updated.rows) known.add(r.ord);
+  }
+  const fresh = records.filter((r) => !known.has(r.ord as number));
+  if (fresh.length > 0) {
+    await db.query({
+      // ON CONFLICT only guards against two local times naming one instant in ways the key did not see.
+      text: `
+      INSERT INTO irradiation_events (occurred_at, study_id, irradiation_event_uid, source_object_id, modality, event_kind,
+        acquisition_protocol, target_region, ctdivol_mgy, dlp_mgycm, dap_gycm2, dose_rp_gy, agd_mgy, administered_activity_mbq,
+        details, source_kind, device_id)
+      SELECT t.local_time::timestamp AT TIME ZONE $2, t.study_id, t.irradiation_event_uid, t.source_object_id, t.modality,
+        t.event_kind, t.acquisition_protocol, t.target_region, t.ctdivol_mgy, t.dlp_mgycm, t.dap_gycm2, t.dose_rp_gy,
+        t.agd_mgy, t.administered_activity_mbq, t.details, t.source_kind, t.device_id
+      FROM ${EVENT_RECORDSET}
+      ORDER BY t.ord
+      ON CONFLICT (study_id, irradiation_event_uid, occurred_at) DO NOTHING`,
+      values: [JSON.stringify(fresh), timeZone],
+    });
+  }
+  const added = events.map(() => false);
+  unique.forEach((u, ord) => {
+    if (!known.has(ord)) added[u.firstIndex] = true;
+  });
+  return added;
+}
+
+/** Upserts the events of one report; returns how many were new. */
 export async function upsertEvents(
   db: QueryRunner,
   refs: {
@@ -134,50 +285,8 @@ export async function upsertEvents(
   },
   rows: readonly EventRow[],
 ): Promise<number> {
-  let added = 0;
-  for (const row of rows) {
-    const local = row.localTime ?? refs.studyLocalTime ?? FALLBACK_EVENT_TIME;
-    const { rows: result } = await db.query<{ inserted: boolean }>({
-      name: 'kerma_upsert_event',
-      // xmax cannot be read from a partitioned table, so "was it new" is asked before the insert;
-      // reports of one study are merged under the study's row lock, so nothing moves in between.
-      text: `
-      WITH known AS (
-        SELECT 1 FROM irradiation_events
-        WHERE study_id = $3 AND irradiation_event_uid = $4 AND occurred_at = $1::timestamp AT TIME ZONE $2)
-      INSERT INTO irradiation_events (occurred_at, study_id, irradiation_event_uid, source_object_id, modality, event_kind,
-        acquisition_protocol, target_region, ctdivol_mgy, dlp_mgycm, dap_gycm2, dose_rp_gy, agd_mgy, administered_activity_mbq,
-        details, source_kind, device_id)
-      VALUES ($1::timestamp AT TIME ZONE $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-      ON CONFLICT (study_id, irradiation_event_uid, occurred_at) DO UPDATE SET
-        source_object_id = EXCLUDED.source_object_id, ctdivol_mgy = EXCLUDED.ctdivol_mgy, dlp_mgycm = EXCLUDED.dlp_mgycm,
-        dap_gycm2 = EXCLUDED.dap_gycm2, dose_rp_gy = EXCLUDED.dose_rp_gy, agd_mgy = EXCLUDED.agd_mgy,
-        administered_activity_mbq = EXCLUDED.administered_activity_mbq, details = EXCLUDED.details
-      RETURNING NOT EXISTS (SELECT 1 FROM known) AS inserted`,
-      values: [
-        local,
-        refs.timeZone,
-        refs.studyId,
-        row.eventUid,
-        refs.sourceObjectId,
-        row.modality,
-        row.eventKind,
-        row.acquisitionProtocol ?? null,
-        row.targetRegion ?? null,
-        row.ctdiVolMgy ?? null,
-        row.dlpMgyCm ?? null,
-        row.dapGyCm2 ?? null,
-        row.doseRpGy ?? null,
-        row.agdMgy ?? null,
-        row.administeredActivityMbq ?? null,
-        JSON.stringify(row.details),
-        refs.sourceKind,
-        refs.deviceId,
-      ],
-    });
-    if (result[0]?.inserted) added += 1;
-  }
-  return added;
+  const added = await upsertEventRows(db, bindEvents(rows, refs), refs.timeZone, true);
+  return added.filter(Boolean).length;
 }
 
 /** Sums over the stored events of a study: the fallback when reports overlap only partly. */

@@ -87,44 +87,108 @@ export async function touchDevice(
     WHERE device_id = ${deviceId}`);
 }
 
+export interface PatientRequest {
+  readonly keys: readonly PatientKey[];
+  readonly trustId: number;
+  readonly facts: { readonly birthYear: number | undefined; readonly sex: string | undefined };
+}
+
 /**
- * Finds the patient any of the keys already names (the NHS number key first, so a local MRN seen at
- * another trust joins the regional patient), creates one otherwise, and records keys not yet known.
+ * For each request (in order), the patient any of its keys already names (the NHS number key first,
+ * so a local MRN seen at another trust joins the regional patient), or a new patient; records keys
+ * not yet known. Requests of one batch that share a key get one patient, as if resolved one by one.
  */
+export async function resolvePatients(
+  db: QueryRunner,
+  requests: readonly PatientRequest[],
+): Promise<Array<number | undefined>> {
+  const allHashes = [...new Set(requests.flatMap((r) => r.keys.map((k) => k.hash)))];
+  if (allHashes.length === 0) return requests.map(() => undefined);
+  let byHash = await patientsByKey(db, allHashes);
+  // The common case, a patient seen before with every key known, needs no lock: a busy room sends
+  // many objects of one patient, and serialising those would serialise the whole ingest.
+  const settled = (r: PatientRequest): number | undefined => {
+    const ids = new Set(r.keys.map((k) => byHash.get(k.hash)));
+    return ids.size === 1 ? [...ids][0] : undefined;
+  };
+  const unsettled = requests.filter((r) => r.keys.length > 0 && settled(r) === undefined);
+  if (unsettled.length === 0) return requests.map(settled);
+  // Two objects of a new patient arriving together (on any instance) must not create two patients:
+  // serialise on the keys, always in the same (sorted) order so that no two transactions deadlock.
+  const toLock = [...new Set(unsettled.flatMap((r) => r.keys.map((k) => k.hash)))].sort();
+  await db.query(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(h, 0)) FROM unnest(${toLock}::text[]) WITH ORDINALITY AS x(h, n) ORDER BY n`,
+  );
+  byHash = await patientsByKey(db, allHashes);
+  // Patients created by this call are numbered -1, -2, … until their ids are allocated below.
+  const assigned = new Map(byHash);
+  const created: Array<PatientRequest['facts']> = [];
+  const newKeys: Array<{ hash: string; patient: number; kind: PatientKey['kind']; trustId: number }> = [];
+  const chosen = requests.map((r) => {
+    if (r.keys.length === 0) return undefined;
+    let patient = r.keys.map((k) => assigned.get(k.hash)).find((id) => id !== undefined);
+    if (patient === undefined) {
+      created.push(r.facts);
+      patient = -created.length;
+    }
+    for (const key of r.keys) {
+      if (assigned.has(key.hash)) continue;
+      assigned.set(key.hash, patient);
+      newKeys.push({ hash: key.hash, patient, kind: key.kind, trustId: r.trustId });
+    }
+    return patient;
+  });
+  const ids = await createPatients(db, created);
+  const real = (patient: number): number => (patient < 0 ? ids[-patient - 1]! : patient);
+  if (newKeys.length > 0) {
+    await db.query({
+      text: `INSERT INTO patient_identifiers (identifier_hash, patient_id, kind, trust_id)
+             SELECT t.identifier_hash, t.patient_id, t.kind, t.trust_id
+             FROM json_to_recordset($1::json) AS t(identifier_hash text, patient_id bigint, kind text, trust_id bigint)
+             ORDER BY t.identifier_hash
+             ON CONFLICT (identifier_hash) DO NOTHING`,
+      values: [
+        JSON.stringify(
+          newKeys.map((k) => ({
+            identifier_hash: k.hash,
+            patient_id: real(k.patient),
+            kind: k.kind,
+            trust_id: k.kind === 'local' ? k.trustId : null,
+          })),
+        ),
+      ],
+    });
+  }
+  return chosen.map((patient) => (patient === undefined ? undefined : real(patient)));
+}
+
+/** New patient rows; ids are drawn first so that each is known to belong to its facts. */
+async function createPatients(db: QueryRunner, facts: ReadonlyArray<PatientRequest['facts']>): Promise<number[]> {
+  if (facts.length === 0) return [];
+  const { rows } = await db.query<{ id: number }>(
+    sql`SELECT nextval(pg_get_serial_sequence('patients', 'patient_id')) AS id FROM generate_series(1, ${facts.length}::int)`,
+  );
+  const ids = rows.map((r) => r.id);
+  await db.query({
+    text: `INSERT INTO patients (patient_id, birth_year, sex) OVERRIDING SYSTEM VALUE
+           SELECT t.patient_id, t.birth_year, t.sex FROM json_to_recordset($1::json) AS t(patient_id bigint, birth_year integer, sex text)`,
+    values: [
+      JSON.stringify(
+        facts.map((f, i) => ({ patient_id: ids[i], birth_year: f.birthYear ?? null, sex: f.sex ?? null })),
+      ),
+    ],
+  });
+  return ids;
+}
+
 export async function resolvePatient(
   db: QueryRunner,
   keys: readonly PatientKey[],
   trustId: number,
   facts: { birthYear: number | undefined; sex: string | undefined },
 ): Promise<number | undefined> {
-  if (keys.length === 0) return undefined;
-  const hashes = keys.map((k) => k.hash);
-  // The common case, a patient seen before with every key known, needs no lock: a busy room sends
-  // many objects of one patient, and serialising those would serialise the whole ingest.
-  const known = await patientsByKey(db, hashes);
-  const knownPatients = new Set(known.values());
-  if (known.size === hashes.length && knownPatients.size === 1) return [...knownPatients][0];
-  // Two objects of a new patient arriving together (on any instance) must not create two patients:
-  // serialise on the keys, always in the same order so that no two transactions deadlock.
-  for (const hash of [...hashes].sort()) {
-    await db.query(sql`SELECT pg_advisory_xact_lock(hashtextextended(${hash}, 0))`);
-  }
-  const byHash = await patientsByKey(db, hashes);
-  let patientId = keys.map((k) => byHash.get(k.hash)).find((id) => id !== undefined);
-  if (patientId === undefined) {
-    const created = await db.query<{ patient_id: number }>(
-      sql`INSERT INTO patients (birth_year, sex) VALUES (${facts.birthYear ?? null}, ${facts.sex ?? null}) RETURNING patient_id`,
-    );
-    patientId = created.rows[0]?.patient_id ?? 0;
-  }
-  for (const key of keys) {
-    if (byHash.has(key.hash)) continue;
-    await db.query(sql`
-      INSERT INTO patient_identifiers (identifier_hash, patient_id, kind, trust_id)
-      VALUES (${key.hash}, ${patientId}, ${key.kind}, ${key.kind === 'local' ? trustId : null})
-      ON CONFLICT (identifier_hash) DO NOTHING`);
-  }
-  return patientId;
+  const [patient] = await resolvePatients(db, [{ keys, trustId, facts }]);
+  return patient;
 }
 
 async function patientsByKey(db: QueryRunner, hashes: readonly string[]): Promise<Map<string, number>> {

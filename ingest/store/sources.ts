@@ -19,28 +19,90 @@ export interface NewSourceObject {
   readonly warnings: readonly string[];
 }
 
+/** One batch row of source_objects, as JSON for json_to_recordset (a single parameter, parsed once). */
+function sourceRecord(o: NewSourceObject): Record<string, unknown> {
+  return {
+    sop_instance_uid: o.sopInstanceUid,
+    sop_class_uid: o.sopClassUid ?? null,
+    sha256: o.sha256,
+    byte_size: o.byteSize,
+    transport: o.transport,
+    sender: o.sender ?? null,
+    storage_path: o.storagePath,
+    trust_id: o.trustId,
+    status: o.status,
+    error_code: o.errorCode ?? null,
+    error_message: o.errorMessage ?? null,
+    extractor: o.extractor ?? null,
+    extractor_version: o.extractorVersion ?? null,
+    warnings: o.warnings,
+  };
+}
+
+/**
+ * Inserts the objects whose SOP Instance UID is not known yet; returns, in input order, each one's
+ * id (new, or the existing object's) and whether it was inserted. The UIDs must be distinct. Rows go
+ * in UID order so that concurrent batches take the unique-index locks in one order (no deadlock).
+ */
+export async function insertSourceObjects(
+  db: QueryRunner,
+  objects: readonly NewSourceObject[],
+): Promise<Array<{ id: number; inserted: boolean }>> {
+  if (objects.length === 0) return [];
+  const { rows } = await db.query<{ source_object_id: number; sop_instance_uid: string }>({
+    text: `
+    INSERT INTO source_objects (sop_instance_uid, sop_class_uid, sha256, byte_size, transport, sender, storage_path,
+                                trust_id, status, error_code, error_message, extractor, extractor_version, warnings)
+    SELECT t.sop_instance_uid, t.sop_class_uid, t.sha256, t.byte_size, t.transport, t.sender, t.storage_path,
+           t.trust_id, t.status, t.error_code, t.error_message, t.extractor, t.extractor_version, t.warnings
+    FROM json_to_recordset($1::json) AS t(sop_instance_uid text, sop_class_uid text, sha256 text, byte_size bigint,
+         transport text, sender text, storage_path text, trust_id bigint, status text, error_code text,
+         error_message text, extractor text, extractor_version integer, warnings text[])
+    ORDER BY t.sop_instance_uid
+    ON CONFLICT (sop_instance_uid) DO NOTHING
+    RETURNING source_object_id, sop_instance_uid`,
+    values: [JSON.stringify(objects.map(sourceRecord))],
+  });
+  const inserted = new Map(rows.map((r) => [r.sop_instance_uid, r.source_object_id]));
+  const known = objects.filter((o) => !inserted.has(o.sopInstanceUid)).map((o) => o.sopInstanceUid);
+  const existing = new Map<string, number>();
+  if (known.length > 0) {
+    const found = await db.query<{ source_object_id: number; sop_instance_uid: string }>(
+      sql`SELECT source_object_id, sop_instance_uid FROM source_objects WHERE sop_instance_uid = ANY(${known}::text[])`,
+    );
+    for (const r of found.rows) existing.set(r.sop_instance_uid, r.source_object_id);
+  }
+  return objects.map((o) => {
+    const id = inserted.get(o.sopInstanceUid);
+    return id === undefined ? { id: existing.get(o.sopInstanceUid) ?? 0, inserted: false } : { id, inserted: true };
+  });
+}
+
 /** Inserts the object unless its SOP Instance UID is known; returns the new id, or the existing one. */
 export async function insertSourceObject(
   db: QueryRunner,
   o: NewSourceObject,
 ): Promise<{ id: number; inserted: boolean }> {
-  const { rows } = await db.query<{ source_object_id: number }>(sql`
-    INSERT INTO source_objects (sop_instance_uid, sop_class_uid, sha256, byte_size, transport, sender, storage_path,
-                                trust_id, status, error_code, error_message, extractor, extractor_version, warnings)
-    VALUES (${o.sopInstanceUid}, ${o.sopClassUid ?? null}, ${o.sha256}, ${o.byteSize}, ${o.transport}, ${o.sender ?? null},
-            ${o.storagePath}, ${o.trustId}, ${o.status}, ${o.errorCode ?? null}, ${o.errorMessage ?? null},
-            ${o.extractor ?? null}, ${o.extractorVersion ?? null}, ${o.warnings})
-    ON CONFLICT (sop_instance_uid) DO NOTHING
-    RETURNING source_object_id`);
-  if (rows[0]) return { id: rows[0].source_object_id, inserted: true };
-  const existing = await db.query<{ source_object_id: number }>(
-    sql`SELECT source_object_id FROM source_objects WHERE sop_instance_uid = ${o.sopInstanceUid}`,
-  );
-  return { id: existing.rows[0]?.source_object_id ?? 0, inserted: false };
+  const [result] = await insertSourceObjects(db, [o]);
+  return result ?? { id: 0, inserted: false };
+}
+
+/** Records which study each object was merged into. */
+export async function linkSourcesToStudies(
+  db: QueryRunner,
+  links: ReadonlyArray<{ sourceObjectId: number; studyId: number }>,
+): Promise<void> {
+  if (links.length === 0) return;
+  await db.query({
+    text: `UPDATE source_objects s SET study_id = t.study_id
+           FROM json_to_recordset($1::json) AS t(source_object_id bigint, study_id bigint)
+           WHERE s.source_object_id = t.source_object_id`,
+    values: [JSON.stringify(links.map((l) => ({ source_object_id: l.sourceObjectId, study_id: l.studyId })))],
+  });
 }
 
 export async function linkSourceToStudy(db: QueryRunner, sourceObjectId: number, studyId: number): Promise<void> {
-  await db.query(sql`UPDATE source_objects SET study_id = ${studyId} WHERE source_object_id = ${sourceObjectId}`);
+  await linkSourcesToStudies(db, [{ sourceObjectId, studyId }]);
 }
 
 export interface NewQuarantine {

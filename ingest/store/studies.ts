@@ -7,33 +7,109 @@ import { studyLocalTime } from './events.ts';
 export interface StudyRow {
   readonly studyId: number;
   readonly created: boolean;
+  /** Events the study had before this statement (its event_count). */
+  readonly eventCountBefore: number;
+}
+
+export interface StudyRefs {
+  readonly patientId: number | undefined;
+  readonly trustId: number;
+  readonly deviceId: number;
+  readonly accessionHash: string | undefined;
+  readonly notPatient: boolean;
+}
+
+/** The study columns one report provides (device-local time, read in the deployment's zone by SQL). */
+export interface NewStudy {
+  readonly study_instance_uid: string;
+  readonly patient_id: number | null;
+  readonly trust_id: number;
+  readonly device_id: number;
+  readonly modality: string;
+  readonly modalities: string[];
+  readonly local_time: string | null;
+  readonly accession_hash: string | null;
+  readonly study_description: string | null;
+  readonly requested_procedure: string | null;
+  readonly procedure_code: string | null;
+  readonly patient_age_years: number | null;
+  readonly patient_weight_kg: number | null;
+  readonly patient_height_m: number | null;
+  readonly not_patient: boolean;
+}
+
+export function newStudy(report: DoseReport, refs: StudyRefs): NewStudy {
+  const s = report.study;
+  return {
+    study_instance_uid: s.studyInstanceUid,
+    patient_id: refs.patientId ?? null,
+    trust_id: refs.trustId,
+    device_id: refs.deviceId,
+    modality: report.modality,
+    modalities: [report.modality],
+    local_time: studyLocalTime(report) ?? null,
+    accession_hash: refs.accessionHash ?? null,
+    study_description: s.studyDescription ?? null,
+    requested_procedure: s.requestedProcedureCodeMeaning ?? null,
+    procedure_code: s.procedureCode ? `${s.procedureCode.scheme}:${s.procedureCode.value}` : null,
+    patient_age_years: report.patient.patientAgeYears ?? null,
+    patient_weight_kg: report.patient.patientWeightKg ?? null,
+    patient_height_m: report.patient.patientSizeM ?? null,
+    not_patient: refs.notPatient,
+  };
 }
 
 /**
- * Creates the study or locks the existing row: every report of one study is merged under this row
- * lock, so concurrent arrivals (on any instance) serialise instead of duplicating.
+ * Several reports of one study in one batch, as one row: what upserting them one after the other
+ * would leave (the first report's identity, each later column filled only where still empty, the
+ * modalities in order of arrival), the same rule as the ON CONFLICT clause below.
  */
-export async function upsertStudy(
+export function mergeNewStudies(first: NewStudy, later: NewStudy): NewStudy {
+  return {
+    ...first,
+    patient_id: first.patient_id ?? later.patient_id,
+    device_id: first.device_id ?? later.device_id,
+    local_time: first.local_time ?? later.local_time,
+    accession_hash: first.accession_hash ?? later.accession_hash,
+    study_description: first.study_description ?? later.study_description,
+    requested_procedure: first.requested_procedure ?? later.requested_procedure,
+    procedure_code: first.procedure_code ?? later.procedure_code,
+    patient_age_years: first.patient_age_years ?? later.patient_age_years,
+    patient_weight_kg: first.patient_weight_kg ?? later.patient_weight_kg,
+    patient_height_m: first.patient_height_m ?? later.patient_height_m,
+    modalities: [...first.modalities, ...later.modalities.filter((m) => !first.modalities.includes(m))],
+  };
+}
+
+/**
+ * Creates the studies or locks the existing rows: every report of one study is merged under this row
+ * lock, so concurrent arrivals (on any instance) serialise instead of duplicating. Study UIDs must be
+ * distinct; rows go in UID order so that concurrent batches lock in one order. Returns rows in input order.
+ */
+export async function upsertStudies(
   db: QueryRunner,
-  report: DoseReport,
-  refs: {
-    patientId: number | undefined;
-    trustId: number;
-    deviceId: number;
-    timeZone: string;
-    accessionHash: string | undefined;
-    notPatient: boolean;
-  },
-): Promise<StudyRow> {
-  const s = report.study;
-  // Device-local date and time (DICOM carries no zone) read in the deployment's time zone.
-  const studyDateTime = studyLocalTime(report);
-  const { rows } = await db.query<{ study_id: number; created: boolean }>({
+  studies: readonly NewStudy[],
+  timeZone: string,
+): Promise<StudyRow[]> {
+  if (studies.length === 0) return [];
+  const { rows } = await db.query<{
+    study_id: number;
+    study_instance_uid: string;
+    created: boolean;
+    event_count: number;
+  }>({
     text: `
     INSERT INTO studies (study_instance_uid, patient_id, trust_id, device_id, modality, modalities, study_datetime, accession_hash,
                          study_description, requested_procedure, procedure_code, patient_age_years, patient_weight_kg,
                          patient_height_m, not_patient)
-    VALUES ($1, $2, $3, $4, $5, ARRAY[$5], $6::timestamp AT TIME ZONE $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    SELECT t.study_instance_uid, t.patient_id, t.trust_id, t.device_id, t.modality, t.modalities,
+           t.local_time::timestamp AT TIME ZONE $2, t.accession_hash, t.study_description, t.requested_procedure,
+           t.procedure_code, t.patient_age_years, t.patient_weight_kg, t.patient_height_m, t.not_patient
+    FROM json_to_recordset($1::json) AS t(study_instance_uid text, patient_id bigint, trust_id bigint, device_id bigint,
+         modality text, modalities text[], local_time text, accession_hash text, study_description text,
+         requested_procedure text, procedure_code text, patient_age_years double precision,
+         patient_weight_kg double precision, patient_height_m double precision, not_patient boolean)
+    ORDER BY t.study_instance_uid
     ON CONFLICT (study_instance_uid) DO UPDATE SET
       updated_at = now(),
       patient_id = COALESCE(studies.patient_id, EXCLUDED.patient_id),
@@ -46,30 +122,27 @@ export async function upsertStudy(
       patient_age_years = COALESCE(studies.patient_age_years, EXCLUDED.patient_age_years),
       patient_weight_kg = COALESCE(studies.patient_weight_kg, EXCLUDED.patient_weight_kg),
       patient_height_m = COALESCE(studies.patient_height_m, EXCLUDED.patient_height_m),
-      modalities = CASE WHEN EXCLUDED.modality = ANY(studies.modalities) THEN studies.modalities
-                        ELSE studies.modalities || EXCLUDED.modality END
-    RETURNING study_id, (xmax = 0) AS created`,
-    values: [
-      s.studyInstanceUid,
-      refs.patientId ?? null,
-      refs.trustId,
-      refs.deviceId,
-      report.modality,
-      studyDateTime ?? null,
-      refs.timeZone,
-      refs.accessionHash ?? null,
-      s.studyDescription ?? null,
-      s.requestedProcedureCodeMeaning ?? null,
-      s.procedureCode ? `${s.procedureCode.scheme}:${s.procedureCode.value}` : null,
-      report.patient.patientAgeYears ?? null,
-      report.patient.patientWeightKg ?? null,
-      report.patient.patientSizeM ?? null,
-      refs.notPatient,
-    ],
+      modalities = studies.modalities ||
+        ARRAY(SELECT m FROM unnest(EXCLUDED.modalities) WITH ORDINALITY AS x(m, n)
+              WHERE m <> ALL(studies.modalities) ORDER BY n)
+    RETURNING study_id, study_instance_uid, (xmax = 0) AS created, event_count`,
+    values: [JSON.stringify(studies), timeZone],
   });
-  const row = rows[0];
-  if (!row) throw new Error(`study ${s.studyInstanceUid} was neither inserted nor found`);
-  return { studyId: row.study_id, created: row.created };
+  const byUid = new Map(rows.map((r) => [r.study_instance_uid, r]));
+  return studies.map((s) => {
+    const row = byUid.get(s.study_instance_uid);
+    if (!row) throw new Error(`study ${s.study_instance_uid} was neither inserted nor found`);
+    return { studyId: row.study_id, created: row.created, eventCountBefore: row.event_count };
+  });
+}
+
+export async function upsertStudy(
+  db: QueryRunner,
+  report: DoseReport,
+  refs: StudyRefs & { timeZone: string },
+): Promise<StudyRow> {
+  const [row] = await upsertStudies(db, [newStudy(report, refs)], refs.timeZone);
+  return row!;
 }
 
 export interface StudyReportRow {
@@ -78,27 +151,67 @@ export interface StudyReportRow {
   readonly sourceKind: string;
 }
 
-export async function insertStudyReport(
-  db: QueryRunner,
-  r: {
-    studyId: number;
-    sourceObjectId: number;
-    report: DoseReport;
-    eventUids: readonly string[];
-    summary: StudySummary;
-  },
-): Promise<void> {
-  await db.query(sql`
+export interface NewStudyReport {
+  readonly studyId: number;
+  readonly sourceObjectId: number;
+  readonly report: DoseReport;
+  readonly eventUids: readonly string[];
+  readonly summary: StudySummary;
+}
+
+export async function insertStudyReports(db: QueryRunner, reports: readonly NewStudyReport[]): Promise<void> {
+  if (reports.length === 0) return;
+  await db.query({
+    text: `
     INSERT INTO study_reports (study_id, source_object_id, source_kind, modality, event_uids, summary)
-    VALUES (${r.studyId}, ${r.sourceObjectId}, ${r.report.sourceKind}, ${r.report.modality}, ${r.eventUids}, ${JSON.stringify(r.summary)})
-    ON CONFLICT (source_object_id) DO NOTHING`);
+    SELECT t.study_id, t.source_object_id, t.source_kind, t.modality, t.event_uids, t.summary
+    FROM json_to_recordset($1::json) AS t(ord integer, study_id bigint, source_object_id bigint, source_kind text,
+         modality text, event_uids text[], summary jsonb)
+    ORDER BY t.ord
+    ON CONFLICT (source_object_id) DO NOTHING`,
+    values: [
+      JSON.stringify(
+        reports.map((r, ord) => ({
+          ord,
+          study_id: r.studyId,
+          source_object_id: r.sourceObjectId,
+          source_kind: r.report.sourceKind,
+          modality: r.report.modality,
+          event_uids: r.eventUids,
+          summary: r.summary,
+        })),
+      ),
+    ],
+  });
+}
+
+export async function insertStudyReport(db: QueryRunner, r: NewStudyReport): Promise<void> {
+  await insertStudyReports(db, [r]);
+}
+
+/** The reports already merged into each study, oldest first. */
+export async function reportsOfStudies(
+  db: QueryRunner,
+  studyIds: readonly number[],
+): Promise<Map<number, StudyReportRow[]>> {
+  const byStudy = new Map<number, StudyReportRow[]>(studyIds.map((id) => [id, []]));
+  if (studyIds.length === 0) return byStudy;
+  const { rows } = await db.query<{
+    study_id: number;
+    event_uids: string[];
+    summary: StudySummary;
+    source_kind: string;
+  }>(
+    sql`SELECT study_id, event_uids, summary, source_kind FROM study_reports
+        WHERE study_id = ANY(${studyIds}::bigint[]) ORDER BY study_report_id`,
+  );
+  for (const r of rows)
+    byStudy.get(Number(r.study_id))?.push({ eventUids: r.event_uids, summary: r.summary, sourceKind: r.source_kind });
+  return byStudy;
 }
 
 export async function studyReports(db: QueryRunner, studyId: number): Promise<StudyReportRow[]> {
-  const { rows } = await db.query<{ event_uids: string[]; summary: StudySummary; source_kind: string }>(
-    sql`SELECT event_uids, summary, source_kind FROM study_reports WHERE study_id = ${studyId} ORDER BY study_report_id`,
-  );
-  return rows.map((r) => ({ eventUids: r.event_uids, summary: r.summary, sourceKind: r.source_kind }));
+  return (await reportsOfStudies(db, [studyId])).get(studyId) ?? [];
 }
 
 export interface StudyTotals {
@@ -113,15 +226,51 @@ export interface StudyTotals {
   readonly totalActivityMbq: number | undefined;
 }
 
-export async function updateStudyTotals(db: QueryRunner, studyId: number, t: StudyTotals): Promise<void> {
-  await db.query(sql`
-    UPDATE studies SET
-      total_dlp_mgycm = ${t.totalDlpMgyCm ?? null}, total_dap_gycm2 = ${t.totalDapGyCm2 ?? null},
-      total_dap_plane_a_gycm2 = ${t.totalDapPlaneAGyCm2 ?? null}, total_dap_plane_b_gycm2 = ${t.totalDapPlaneBGyCm2 ?? null},
-      total_dose_rp_gy = ${t.totalDoseRpGy ?? null}, total_agd_left_mgy = ${t.totalAgdLeftMgy ?? null},
-      total_agd_right_mgy = ${t.totalAgdRightMgy ?? null}, total_agd_mgy = ${t.totalAgdMgy ?? null},
-      total_activity_mbq = ${t.totalActivityMbq ?? null},
-      event_count = (SELECT count(*) FROM irradiation_events WHERE study_id = ${studyId}),
+/**
+ * Writes the totals of each study. `eventCount` is the study's number of events when the caller
+ * knows it (it counted what it inserted); undefined counts the stored events.
+ */
+export async function updateStudiesTotals(
+  db: QueryRunner,
+  updates: ReadonlyArray<{ studyId: number; totals: StudyTotals; eventCount: number | undefined }>,
+): Promise<void> {
+  if (updates.length === 0) return;
+  await db.query({
+    text: `
+    UPDATE studies s SET
+      total_dlp_mgycm = t.total_dlp_mgycm, total_dap_gycm2 = t.total_dap_gycm2,
+      total_dap_plane_a_gycm2 = t.total_dap_plane_a_gycm2, total_dap_plane_b_gycm2 = t.total_dap_plane_b_gycm2,
+      total_dose_rp_gy = t.total_dose_rp_gy, total_agd_left_mgy = t.total_agd_left_mgy,
+      total_agd_right_mgy = t.total_agd_right_mgy, total_agd_mgy = t.total_agd_mgy,
+      total_activity_mbq = t.total_activity_mbq,
+      event_count = COALESCE(t.event_count, (SELECT count(*) FROM irradiation_events e WHERE e.study_id = s.study_id)),
       updated_at = now()
-    WHERE study_id = ${studyId}`);
+    FROM json_to_recordset($1::json) AS t(study_id bigint, total_dlp_mgycm double precision,
+         total_dap_gycm2 double precision, total_dap_plane_a_gycm2 double precision,
+         total_dap_plane_b_gycm2 double precision, total_dose_rp_gy double precision,
+         total_agd_left_mgy double precision, total_agd_right_mgy double precision, total_agd_mgy double precision,
+         total_activity_mbq double precision, event_count integer)
+    WHERE s.study_id = t.study_id`,
+    values: [
+      JSON.stringify(
+        updates.map(({ studyId, totals: t, eventCount }) => ({
+          study_id: studyId,
+          total_dlp_mgycm: t.totalDlpMgyCm ?? null,
+          total_dap_gycm2: t.totalDapGyCm2 ?? null,
+          total_dap_plane_a_gycm2: t.totalDapPlaneAGyCm2 ?? null,
+          total_dap_plane_b_gycm2: t.totalDapPlaneBGyCm2 ?? null,
+          total_dose_rp_gy: t.totalDoseRpGy ?? null,
+          total_agd_left_mgy: t.totalAgdLeftMgy ?? null,
+          total_agd_right_mgy: t.totalAgdRightMgy ?? null,
+          total_agd_mgy: t.totalAgdMgy ?? null,
+          total_activity_mbq: t.totalActivityMbq ?? null,
+          event_count: eventCount ?? null,
+        })),
+      ),
+    ],
+  });
+}
+
+export async function updateStudyTotals(db: QueryRunner, studyId: number, totals: StudyTotals): Promise<void> {
+  await updateStudiesTotals(db, [{ studyId, totals, eventCount: undefined }]);
 }

@@ -1,12 +1,18 @@
 import { open } from 'node:fs/promises';
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { UnavailableError } from '../../core/index.ts';
+import { createObjectStore } from '../pipeline/object-store.ts';
 import { prepareObject } from '../pipeline/prepare.ts';
-import { WORKER_READY, type PrepareReply, type PrepareRequest } from './file-import-workers.ts';
+import { WORKER_READY, type PrepareReply, type PrepareRequest, type WorkerOptions } from './file-import-workers.ts';
 
 /**
- * Worker thread of the bulk importer: reads one file and runs the CPU half of ingest (hash and
- * extract) on it. The bytes go back to the main thread by transfer, not by copy, for it to store.
+ * Worker thread of the bulk importer: reads one file, runs the CPU half of ingest (hash and extract)
+ * on it and stores its raw bytes durably (content-addressed, fsynced), so that the main thread only
+ * commits and the bytes never cross to it. The store's writes and fsyncs run in the thread pool
+ * while the worker parses its next files: many fsyncs in flight share the file system's journal
+ * commits, where one at a time would cost a commit each.
  */
+const objects = createObjectStore((workerData as WorkerOptions).objectStoreRoot);
 async function readWhole(
   file: string,
   maxBytes: number,
@@ -39,13 +45,17 @@ async function readWhole(
 async function handle(request: PrepareRequest): Promise<void> {
   try {
     const { bytes, size, mtimeMs } = await readWhole(request.path, request.maxBytes);
-    const reply: PrepareReply = { id: request.id, ok: true, prepared: prepareObject(bytes), bytes, size, mtimeMs };
-    parentPort?.postMessage(reply, [bytes.buffer as ArrayBuffer]);
+    const prepared = prepareObject(bytes);
+    const storagePath = await objects.put(prepared.sha256, bytes);
+    const reply: PrepareReply = { id: request.id, ok: true, prepared, storagePath, size, mtimeMs };
+    parentPort?.postMessage(reply);
   } catch (error) {
     const e = error as NodeJS.ErrnoException;
     const reply: PrepareReply = {
       id: request.id,
       ok: false,
+      // A store that cannot write (disk full, permissions) is an outage to wait out, not a bad file.
+      unavailable: error instanceof UnavailableError,
       reason: e.code ? `${e.code}: ${e.message}` : String(e.message),
     };
     parentPort?.postMessage(reply);

@@ -3,8 +3,8 @@ import type { Logger } from '../../core/index.ts';
 import type { PreparedObject } from '../pipeline/types.ts';
 
 /**
- * A fixed pool of worker threads that read files and prepare them (hash + extract), so that parsing
- * uses every core while the main thread stores and commits. Each request goes to the worker with the
+ * A fixed pool of worker threads that read files, prepare them (hash + extract) and store their raw
+ * bytes, so that parsing uses every core while the main thread commits. Each request goes to the worker with the
  * fewest outstanding; the caller bounds how many are outstanding in total (backpressure).
  */
 export interface PrepareRequest {
@@ -18,11 +18,22 @@ export type PrepareReply =
       readonly id: number;
       readonly ok: true;
       readonly prepared: PreparedObject;
-      readonly bytes: Uint8Array;
+      /** Where the object store keeps the raw bytes (written and fsynced before this reply). */
+      readonly storagePath: string;
       readonly size: number;
       readonly mtimeMs: number;
     }
-  | { readonly id: number; readonly ok: false; readonly reason: string };
+  | {
+      readonly id: number;
+      readonly ok: false;
+      /** The bytes could not be stored (not a problem of the file): try again later. */
+      readonly unavailable?: boolean;
+      readonly reason: string;
+    };
+
+export interface WorkerOptions {
+  readonly objectStoreRoot: string;
+}
 
 /** Posted by a worker once its modules are loaded. */
 export const WORKER_READY = 'ready';
@@ -59,8 +70,11 @@ export class PrepareWorkers {
   private lastError = '';
   private broken: Error | undefined;
 
-  constructor(count: number, logger: Logger) {
+  private readonly options: WorkerOptions;
+
+  constructor(count: number, logger: Logger, options: WorkerOptions) {
     this.logger = logger;
+    this.options = options;
     for (let i = 0; i < Math.max(1, count); i += 1) {
       const slot: Slot = { worker: undefined as unknown as Worker, pending: new Map(), ready: false };
       this.start(slot);
@@ -88,6 +102,7 @@ export class PrepareWorkers {
   private start(slot: Slot): void {
     const worker = new Worker(WORKER_ENTRY, {
       name: 'kerma-import',
+      workerData: this.options,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
     });
     slot.worker = worker;

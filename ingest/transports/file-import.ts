@@ -1,5 +1,7 @@
+import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
-import { toError, type Logger } from '../../core/index.ts';
+import { UnavailableError, toError, type Logger } from '../../core/index.ts';
+import type { PreparedCommit } from '../pipeline/ingest-service.ts';
 import type { ObjectStore } from '../pipeline/object-store.ts';
 import type { IngestOutcome, IngestRequest, PreparedObject } from '../pipeline/types.ts';
 import {
@@ -11,6 +13,7 @@ import {
   type RetryPolicy,
   type StoreControl,
 } from './file-import-flow.ts';
+import { CommitBatcher } from './file-import-batcher.ts';
 import { ImportJournal } from './file-import-journal.ts';
 import { ProgressTracker, type ImportProgress, type ImportSummary } from './file-import-progress.ts';
 import { pollStableFiles } from './file-import-watch.ts';
@@ -22,12 +25,15 @@ export type { RetryPolicy } from './file-import-flow.ts';
 
 /**
  * Bulk import of DICOM files and folders (`kerma import`, and drop-folder watching): the file
- * transport of the one ingest use case. Worker threads read and prepare (hash + extract) the files;
- * the main thread stores the raw bytes, commits each object, then journals the file so that an
- * interrupted import resumes where it was. Everything between the walk and the journal is bounded
- * (count and bytes), so memory stays flat whatever the number of files.
+ * transport of the one ingest use case. Worker threads read, prepare (hash + extract) and durably
+ * store the files' raw bytes; the main thread commits them to the database in batches, then journals
+ * each file so that an interrupted import resumes where it was. Everything between the walk and the
+ * journal is bounded (count and bytes), so memory stays flat whatever the number of files.
  */
 export interface ImportIngest {
+  /** Many objects in one transaction (see FullIngestService.commitPreparedBatch). */
+  commitPreparedBatch(items: readonly PreparedCommit[]): Promise<Array<IngestOutcome | Error>>;
+  /** One object on its own: for what a batch could not take. */
   commitPrepared(
     request: Omit<IngestRequest, 'bytes'>,
     prepared: PreparedObject,
@@ -43,8 +49,10 @@ export interface ImportOptions {
   readonly logger: Logger;
   /** Worker threads preparing files; default: the number of cores. */
   readonly workers?: number;
-  /** Objects stored and committed at once (each commit holds a pooled connection); default 8. */
+  /** Objects committed one by one at once, after a batch could not take them; default 8. */
   readonly commitConcurrency?: number;
+  /** Objects per batch commit (default 250), and batches in the database at once (default 2). */
+  readonly batch?: { readonly maxObjects?: number; readonly concurrent?: number };
   /** Resume journal; without it an interrupted import reads every file again (still idempotent). */
   readonly journal?: { readonly directory: string; readonly scope: string; readonly resume?: boolean };
   /** After the first pass, keep importing files that appear under the paths until the signal aborts. */
@@ -61,10 +69,17 @@ export interface ImportOptions {
  * Tuning. In flight per worker: enough that a worker never waits for its next file while the main
  * thread commits; more only holds memory. The byte budget bounds memory when files are large.
  */
-const QUEUED_PER_WORKER = 4;
+const QUEUED_PER_WORKER = 16;
 const IN_FLIGHT_BYTES = 256 * 1024 * 1024;
 /** Measured on 2 cores with the pool at 10: 8 concurrent commits reach the database's plateau. */
 const DEFAULT_COMMIT_CONCURRENCY = 8;
+/**
+ * Measured with bench/import.ts on 2 cores: past ~250 objects a batch gains nothing (the statements'
+ * per-row work dominates) and holds its row locks longer; two batches keep the database busy while
+ * the main thread builds the next one.
+ */
+const DEFAULT_BATCH_OBJECTS = 250;
+const DEFAULT_BATCH_CONCURRENCY = 2;
 const DEFAULT_MAX_FILE_BYTES = 1024 * 1024 * 1024;
 const DEFAULT_WATCH_INTERVAL_MS = 2000;
 /** Failed files remembered in watch mode (so they are not retried at every tick until they change). */
@@ -81,6 +96,7 @@ interface Context {
   readonly control: StoreControl;
   readonly inFlight: Budget;
   readonly commits: Budget;
+  readonly batcher: CommitBatcher<PreparedCommit>;
   readonly active: Set<string>;
   readonly failedFiles: Set<string>;
   readonly signal: AbortSignal;
@@ -107,13 +123,17 @@ async function openContext(options: ImportOptions): Promise<Context> {
   const maxCommits = options.commitConcurrency ?? DEFAULT_COMMIT_CONCURRENCY;
   const internal = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
+  // Every file waiting out an outage listens to it (hundreds with batch commits): not a leak.
+  setMaxListeners(0, signal);
   const journal = await openJournal(options);
   const outage = new Outage(options.logger);
   // Slow start: one commit at a time at first, growing while commits succeed (see AdaptiveConcurrency).
   const commits = new Budget(1, Number.POSITIVE_INFINITY);
+  const batchObjects = options.batch?.maxObjects ?? DEFAULT_BATCH_OBJECTS;
+  const batchConcurrency = options.batch?.concurrent ?? DEFAULT_BATCH_CONCURRENCY;
   const context: Context = {
     options,
-    workers: new PrepareWorkers(workerCount, options.logger),
+    workers: new PrepareWorkers(workerCount, options.logger, { objectStoreRoot: options.ingest.objects.root }),
     journal,
     progress: new ProgressTracker(),
     outage,
@@ -123,8 +143,12 @@ async function openContext(options: ImportOptions): Promise<Context> {
       signal,
       concurrency: new AdaptiveConcurrency(commits, maxCommits),
     },
-    inFlight: new Budget(workerCount * QUEUED_PER_WORKER + maxCommits, IN_FLIGHT_BYTES),
+    inFlight: new Budget(
+      workerCount * QUEUED_PER_WORKER + batchObjects * (batchConcurrency + 1) + maxCommits,
+      IN_FLIGHT_BYTES,
+    ),
     commits,
+    batcher: new CommitBatcher((items) => options.ingest.commitPreparedBatch(items), batchObjects, batchConcurrency),
     active: new Set(),
     failedFiles: new Set(),
     signal,
@@ -149,34 +173,49 @@ function fail(ctx: Context, file: FoundFile | { path: string }, reason: string):
     ctx.failedFiles.add(fileKey(file));
 }
 
-/** Raw bytes first (durable), then the database: a committed object always has its bytes on disk. */
-async function store(
+/** Reads, prepares and stores the file's bytes in a worker; waits out a store that cannot write. */
+async function prepare(ctx: Context, file: FoundFile): Promise<PrepareReply> {
+  const maxBytes = ctx.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  return untilStored(
+    async () => {
+      const reply = await ctx.workers.prepare(file.path, maxBytes).catch((error: unknown) => {
+        throw new FatalImportError(toError(error).message, { cause: error });
+      });
+      if (!reply.ok && reply.unavailable) throw new UnavailableError(reply.reason);
+      return reply;
+    },
+    { ...ctx.control, concurrency: undefined },
+  );
+}
+
+/**
+ * The bytes are durable before this runs (the worker fsynced them): a committed object always has
+ * them on disk. In a batch first; what the batch could not take, on its own with conflict retries.
+ */
+async function commit(
   ctx: Context,
   file: FoundFile,
   reply: Extract<PrepareReply, { ok: true }>,
 ): Promise<IngestOutcome> {
-  const { ingest, trustCode } = ctx.options;
-  // Only commits steer the commit concurrency.
-  const storagePath = await untilStored(() => ingest.objects.put(reply.prepared.sha256, reply.bytes), {
-    ...ctx.control,
-    concurrency: undefined,
-  });
-  return untilStored(
-    () => ingest.commitPrepared({ transport: 'file', sender: file.path, trustCode }, reply.prepared, storagePath),
-    ctx.control,
+  const item: PreparedCommit = {
+    request: { transport: 'file', sender: file.path, trustCode: ctx.options.trustCode },
+    prepared: reply.prepared,
+    storagePath: reply.storagePath,
+  };
+  // Only per-object commits steer the per-object concurrency.
+  const result = await untilStored(() => ctx.batcher.submit(item), { ...ctx.control, concurrency: undefined });
+  if (!(result instanceof Error)) return result;
+  return ctx.commits.run(0, () =>
+    untilStored(() => ctx.options.ingest.commitPrepared(item.request, item.prepared, item.storagePath), ctx.control),
   );
 }
 
 async function processFile(ctx: Context, file: FoundFile): Promise<void> {
   ctx.active.add(file.path);
   try {
-    const reply = await ctx.workers
-      .prepare(file.path, ctx.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES)
-      .catch((error: unknown) => {
-        throw new FatalImportError(toError(error).message, { cause: error });
-      });
+    const reply = await prepare(ctx, file);
     if (!reply.ok) return fail(ctx, file, reply.reason);
-    const outcome = await ctx.commits.run(0, () => store(ctx, file, reply));
+    const outcome = await commit(ctx, file, reply);
     ctx.progress.outcome(outcome.status);
     // What was read (size, mtime at read time), so that a file changed since is imported again.
     ctx.journal?.record({ path: file.path, size: reply.size, mtimeMs: reply.mtimeMs });

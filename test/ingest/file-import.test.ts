@@ -35,7 +35,7 @@ function ingestOn(route: () => pg.Pool, dataDir: string, logger = recordingLogge
     timeZone: 'Europe/London',
     notPatientPatterns: { ids: [], names: [] },
   });
-  return { commitPrepared: service.commitPrepared, objects };
+  return { commitPrepared: service.commitPrepared, commitPreparedBatch: service.commitPreparedBatch, objects };
 }
 
 async function writeCtFiles(dir: string, n: number, prefix = 'ct'): Promise<void> {
@@ -166,7 +166,8 @@ describe('bulk file import: interruptions', () => {
     const db = await freshDatabase();
     try {
       const [root, dataDir, journalDir] = await Promise.all([tempDir('kill'), tempDir('data'), tempDir('journal')]);
-      const files = 300;
+      // Enough files that batch commits (up to 250 objects each) are still going when the kill comes.
+      const files = 800;
       for (let f = 0; f < 10; f += 1) await writeCtFiles(path.join(root, `folder-${f}`), files / 10);
       const { acknowledged, signal } = await importThenKill([db.url, dataDir, journalDir, root], journalDir, 60);
       expect(signal, 'the child was killed before it finished').to.equal('SIGKILL');

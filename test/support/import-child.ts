@@ -33,6 +33,12 @@ const summary = await importFiles({
       process.stdout.write(`committed ${outcome.sopInstanceUid ?? ''}\n`);
       return outcome;
     },
+    commitPreparedBatch: async (items) => {
+      const results = await service.commitPreparedBatch(items);
+      const committed = results.flatMap((r) => (r instanceof Error ? [] : [`committed ${r.sopInstanceUid ?? ''}\n`]));
+      process.stdout.write(committed.join(''));
+      return results;
+    },
   },
   trustCode: 'DEFAULT',
   logger: silentLogger,

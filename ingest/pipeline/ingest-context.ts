@@ -1,0 +1,149 @@
+import { createHmac } from 'node:crypto';
+import { UnavailableError, type Logger, type QueryRunner, type TransactionRunner } from '../../core/index.ts';
+import type { NotPatientPatterns } from '../extract/not-patient.ts';
+import type { DoseReport } from '../extract/types.ts';
+import { FALLBACK_EVENT_TIME, studyLocalTime, type EventRow } from '../store/events.ts';
+import { deviceFingerprint, findTrust, touchDevice, upsertDevice, type Trust } from '../store/reference.ts';
+import type { ObjectStore } from './object-store.ts';
+import { STUDY_UPDATED_CHANNEL } from './study-events.ts';
+
+/** What the ingest use case needs from the outside (the composition root builds it). */
+export interface IngestDependencies {
+  readonly transaction: TransactionRunner;
+  /** Runs statements outside any transaction (partition creation must not share one). */
+  readonly db: QueryRunner;
+  readonly objects: ObjectStore;
+  readonly logger: Logger;
+  readonly patientIdSecret: string;
+  /** Deployment time zone: DICOM dates and times are device-local and carry no zone. */
+  readonly timeZone: string;
+  readonly notPatientPatterns: NotPatientPatterns;
+  /** Called after each commit that changed a study ("study updated"): analytics and alerts subscribe. */
+  readonly onStudyUpdated?: (event: StudyUpdatedEvent) => void;
+}
+
+export interface StudyUpdatedEvent {
+  readonly studyId: number;
+  readonly studyInstanceUid: string;
+}
+
+/**
+ * Trusts and devices change rarely but are read for every object: a bulk import of 100,000 reports
+ * from a dozen rooms would otherwise spend a fifth of its round trips on them. Entries live for a
+ * minute, so a renamed trust or a new "last seen" shows within that time.
+ */
+const CACHE_MS = 60_000;
+interface Caches {
+  readonly trust: Map<string, { trust: Trust | undefined; at: number }>;
+  readonly device: Map<string, { deviceId: number; at: number }>;
+  /** Months whose event partition is known to exist (plain PostgreSQL; a no-op on TimescaleDB). */
+  readonly partitions: Set<string>;
+}
+
+/** The dependencies plus per-service caches (never shared between services: ids are per database). */
+export type IngestContext = IngestDependencies & {
+  readonly caches: Caches;
+  /** Devices to mark as seen once the transaction has committed. */
+  readonly touched: Array<{ deviceId: number; softwareVersions: string | undefined }>;
+};
+
+export function ingestContext(dependencies: IngestDependencies): IngestContext {
+  return { ...dependencies, caches: { trust: new Map(), device: new Map(), partitions: new Set() }, touched: [] };
+}
+
+/** Failures that mean "valid DICOM, no dose in it": recorded and kept, not quarantined. */
+export const NOT_DOSE = new Set(['not_dose_report', 'unsupported_sop_class']);
+
+/** Database errors that mean "cannot store now, retry later" rather than "this object is bad". */
+export function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: string }).code ?? '';
+  return (
+    error instanceof UnavailableError ||
+    /^(08|53|57P0[1-3])/.test(code) ||
+    /ECONNREFUSED|ECONNRESET|timeout|terminat/i.test(String((error as Error).message))
+  );
+}
+
+export async function cachedTrust(ctx: IngestContext, db: QueryRunner, code: string): Promise<Trust | undefined> {
+  const trustCache = ctx.caches.trust;
+  const hit = trustCache.get(code);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.trust;
+  const trust = await findTrust(db, code);
+  if (trust) trustCache.set(code, { trust, at: Date.now() });
+  return trust;
+}
+
+/** The sender's trust, or the DEFAULT trust when the code is unknown. */
+export async function senderTrust(ctx: IngestContext, db: QueryRunner, code: string): Promise<Trust> {
+  const trust = (await cachedTrust(ctx, db, code)) ?? (await cachedTrust(ctx, db, 'DEFAULT'));
+  if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
+  return trust;
+}
+
+export async function cachedDevice(
+  ctx: IngestContext,
+  db: QueryRunner,
+  report: DoseReport,
+  trustId: number,
+): Promise<number> {
+  const deviceCache = ctx.caches.device;
+  const key = `${trustId}:${deviceFingerprint(report.device)}`;
+  const hit = deviceCache.get(key);
+  if (hit && Date.now() - hit.at < CACHE_MS) return hit.deviceId;
+  const deviceId = await upsertDevice(db, report.device, trustId);
+  deviceCache.set(key, { deviceId, at: Date.now() });
+  ctx.touched.push({ deviceId, softwareVersions: report.device.softwareVersions });
+  return deviceId;
+}
+
+export async function touchSeenDevices(ctx: IngestContext): Promise<void> {
+  for (const seen of ctx.touched.splice(0)) {
+    await touchDevice(ctx.db, seen.deviceId, seen.softwareVersions).catch((error: unknown) =>
+      ctx.logger.warn({ deviceId: seen.deviceId, err: (error as Error).message }, 'could not record device last seen'),
+    );
+  }
+}
+
+/**
+ * Creates the month partitions the events need, each in its own short transaction before the ingest
+ * transaction: CREATE TABLE … PARTITION OF locks the parent table, and doing it inside the ingest
+ * transaction deadlocks concurrent ingests. A no-op on TimescaleDB.
+ */
+export async function ensurePartitions(
+  ctx: IngestContext,
+  reports: ReadonlyArray<{ report: DoseReport; rows: readonly EventRow[] }>,
+): Promise<void> {
+  const months = new Set<string>();
+  for (const { report, rows } of reports) {
+    const studyTime = studyLocalTime(report);
+    for (const row of rows) months.add((row.localTime ?? studyTime ?? FALLBACK_EVENT_TIME).slice(0, 7));
+  }
+  for (const month of months) {
+    // Partitions are never dropped: a month made once needs no round trip again in this process.
+    if (ctx.caches.partitions.has(month)) continue;
+    await ctx.db.query({
+      text: 'SELECT kerma_ensure_event_partition($1::timestamp AT TIME ZONE $2)',
+      values: [`${month}-15T00:00:00`, ctx.timeZone],
+    });
+    ctx.caches.partitions.add(month);
+  }
+}
+
+/** Accession numbers are identifying: stored only as a keyed hash, scoped to the trust that issued them. */
+export function accessionHash(ctx: IngestContext, trust: Trust, accession: string | undefined): string | undefined {
+  return accession
+    ? createHmac('sha256', ctx.patientIdSecret).update(`accession:${trust.code}|${accession}`).digest('hex')
+    : undefined;
+}
+
+/** "Study updated" for every listening instance; PostgreSQL delivers the notifications at commit. */
+export async function notifyStudiesUpdated(db: QueryRunner, events: readonly StudyUpdatedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db.query({
+    text: 'SELECT pg_notify($1, p) FROM json_array_elements_text($2::json) AS p',
+    values: [
+      STUDY_UPDATED_CHANNEL,
+      JSON.stringify(events.map((e) => JSON.stringify({ studyId: e.studyId, studyInstanceUid: e.studyInstanceUid }))),
+    ],
+  });
+}

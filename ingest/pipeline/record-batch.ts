@@ -1,0 +1,246 @@
+import type { QueryRunner } from '../../core/index.ts';
+import { matchNotPatient } from '../extract/not-patient.ts';
+import { summariseReport, type StudySummary } from '../extract/summary.ts';
+import type { DoseReport } from '../extract/types.ts';
+import { bindEvents, studyLocalTime, upsertEventRows, type BoundEvent, type EventRow } from '../store/events.ts';
+import { resolvePatients, type Trust } from '../store/reference.ts';
+import { insertSourceObjects, linkSourcesToStudies } from '../store/sources.ts';
+import {
+  insertStudyReports,
+  mergeNewStudies,
+  newStudy,
+  reportsOfStudies,
+  updateStudiesTotals,
+  upsertStudies,
+  type NewStudy,
+  type StudyTotals,
+} from '../store/studies.ts';
+import {
+  accessionHash,
+  cachedDevice,
+  notifyStudiesUpdated,
+  senderTrust,
+  type IngestContext,
+  type StudyUpdatedEvent,
+} from './ingest-context.ts';
+import { birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
+import { isQuarantined, ledgerRow, outcomeWithoutMerge, recordObject, studyTotals } from './record-object.ts';
+import type { IngestOutcome, IngestRequest, PreparedObject } from './types.ts';
+
+/**
+ * Records many objects in one transaction with a fixed number of statements (one per table, each
+ * carrying every row as one JSON parameter), instead of about twenty round trips per object: the
+ * bulk importer's path. The result is what recording the objects one by one, in order, would give
+ * (record-object.ts): same rows, same merge rules, same outcomes. Objects under the radiopharmaceutical
+ * rules (an RRDSR displaces image administrations) and quarantined ones take the one-by-one path,
+ * inside the same transaction, after the rest; a study with any such object goes that way whole.
+ */
+export interface BatchItem {
+  readonly request: Omit<IngestRequest, 'bytes'>;
+  readonly prepared: PreparedObject;
+  readonly storagePath: string;
+  /** The report's event rows, computed once (they also decided which partitions to create). */
+  readonly rows: readonly EventRow[];
+}
+
+const ONE_BY_ONE_KINDS = new Set(['radiopharmaceutical-rdsr', 'nm-image', 'pet-image']);
+
+/** An extracted report to merge, with everything the statements below need. */
+interface Merge {
+  readonly index: number;
+  readonly trust: Trust;
+  readonly report: DoseReport;
+  readonly rows: readonly EventRow[];
+  readonly sourceObjectId: number;
+  deviceId: number;
+  studyId: number;
+  eventUids: string[];
+  summary: StudySummary;
+}
+
+function routeOneByOne(items: readonly BatchItem[]): Set<number> {
+  const studiesOneByOne = new Set<string>();
+  for (const item of items) {
+    const report = item.prepared.extraction?.report;
+    if (report && ONE_BY_ONE_KINDS.has(report.sourceKind)) studiesOneByOne.add(report.study.studyInstanceUid);
+  }
+  const oneByOne = new Set<number>();
+  items.forEach((item, index) => {
+    const report = item.prepared.extraction?.report;
+    if (isQuarantined(item.prepared) || (report && studiesOneByOne.has(report.study.studyInstanceUid)))
+      oneByOne.add(index);
+  });
+  return oneByOne;
+}
+
+export async function recordBatch(
+  db: QueryRunner,
+  ctx: IngestContext,
+  items: readonly BatchItem[],
+): Promise<{ outcomes: IngestOutcome[]; studiesUpdated: StudyUpdatedEvent[] }> {
+  const outcomes: Array<IngestOutcome | undefined> = items.map(() => undefined);
+  const oneByOne = routeOneByOne(items);
+  const trusts: Trust[] = [];
+  for (const item of items) trusts.push(await senderTrust(ctx, db, item.request.trustCode));
+
+  // 1. The ledger: one row per SOP instance; a repeat within the batch is a duplicate of the first.
+  const firstOfUid = new Map<string, number>();
+  const inserting: number[] = [];
+  items.forEach((item, index) => {
+    if (oneByOne.has(index)) return;
+    const uid = item.prepared.sopInstanceUid ?? '';
+    if (!firstOfUid.has(uid)) {
+      firstOfUid.set(uid, index);
+      inserting.push(index);
+    }
+  });
+  const sources = await insertSourceObjects(
+    db,
+    inserting.map((index) => {
+      const { request, prepared, storagePath } = items[index]!;
+      return ledgerRow(request, prepared, storagePath, trusts[index]!.trustId);
+    }),
+  );
+  const sourceOf = new Map(inserting.map((index, i) => [index, sources[i]!]));
+  const merges: Merge[] = [];
+  items.forEach((item, index) => {
+    if (oneByOne.has(index)) return;
+    const first = firstOfUid.get(item.prepared.sopInstanceUid ?? '')!;
+    const source = sourceOf.get(first)!;
+    const settled = outcomeWithoutMerge(item.prepared, source, first === index);
+    const report = item.prepared.extraction?.report;
+    if (settled || !report) outcomes[index] = settled;
+    else
+      merges.push({
+        index,
+        trust: trusts[index]!,
+        report,
+        rows: item.rows,
+        sourceObjectId: source.id,
+        deviceId: 0,
+        studyId: 0,
+        eventUids: item.rows.map((r) => r.eventUid),
+        summary: summariseReport(report),
+      });
+  });
+
+  const studiesUpdated = merges.length > 0 ? await mergeReports(db, ctx, merges, outcomes) : [];
+
+  // 2. The rest, one by one, in arrival order.
+  for (const index of [...oneByOne].sort((a, b) => a - b)) {
+    const { request, prepared, storagePath } = items[index]!;
+    const recorded = await recordObject(db, ctx, request, prepared, storagePath);
+    outcomes[index] = recorded.outcome;
+    if (recorded.studyUpdated) studiesUpdated.push(recorded.studyUpdated);
+  }
+  return { outcomes: outcomes.map((o) => o!), studiesUpdated };
+}
+
+async function mergeReports(
+  db: QueryRunner,
+  ctx: IngestContext,
+  merges: Merge[],
+  outcomes: Array<IngestOutcome | undefined>,
+): Promise<StudyUpdatedEvent[]> {
+  // Rooms and patients.
+  for (const m of merges) m.deviceId = await cachedDevice(ctx, db, m.report, m.trust.trustId);
+  const patients = await resolvePatients(
+    db,
+    merges.map((m) => ({
+      keys: patientKeys(m.report.patient, m.trust, ctx.patientIdSecret),
+      trustId: m.trust.trustId,
+      facts: { birthYear: birthYear(m.report.patient), sex: normalisedSex(m.report.patient) },
+    })),
+  );
+
+  // Studies: one row per study, however many of its reports the batch holds.
+  const studyRows = new Map<string, NewStudy>();
+  merges.forEach((m, i) => {
+    const row = newStudy(m.report, {
+      patientId: patients[i],
+      trustId: m.trust.trustId,
+      deviceId: m.deviceId,
+      accessionHash: accessionHash(ctx, m.trust, m.report.study.accessionNumber),
+      notPatient:
+        matchNotPatient(m.report.patient.patientName, m.report.patient.patientId, ctx.notPatientPatterns) !== undefined,
+    });
+    const uid = m.report.study.studyInstanceUid;
+    const earlier = studyRows.get(uid);
+    studyRows.set(uid, earlier ? mergeNewStudies(earlier, row) : row);
+  });
+  const uids = [...studyRows.keys()];
+  const upserted = await upsertStudies(db, [...studyRows.values()], ctx.timeZone);
+  const studyOf = new Map(uids.map((uid, i) => [uid, upserted[i]!]));
+  for (const m of merges) m.studyId = studyOf.get(m.report.study.studyInstanceUid)!.studyId;
+  await linkSourcesToStudies(
+    db,
+    merges.map((m) => ({ sourceObjectId: m.sourceObjectId, studyId: m.studyId })),
+  );
+  const known = upserted.filter((s) => !s.created).map((s) => s.studyId);
+  const existingReports = await reportsOfStudies(db, known);
+
+  // Events, then the reports that list them.
+  const bound: BoundEvent[] = [];
+  const owner: number[] = [];
+  merges.forEach((m, i) => {
+    const events = bindEvents(m.rows, {
+      studyId: m.studyId,
+      sourceObjectId: m.sourceObjectId,
+      deviceId: m.deviceId,
+      sourceKind: m.report.sourceKind,
+      studyLocalTime: studyLocalTime(m.report),
+    });
+    for (const e of events) {
+      bound.push(e);
+      owner.push(i);
+    }
+  });
+  const added = await upsertEventRows(db, bound, ctx.timeZone, known.length > 0);
+  const addedBy = merges.map(() => 0);
+  added.forEach((isNew, i) => {
+    if (isNew) addedBy[owner[i]!]! += 1;
+  });
+  await insertStudyReports(
+    db,
+    merges.map((m) => ({
+      studyId: m.studyId,
+      sourceObjectId: m.sourceObjectId,
+      report: m.report,
+      eventUids: m.eventUids,
+      summary: m.summary,
+    })),
+  );
+
+  // Totals of each study from all its reports, old and new, in order.
+  const mergesOf = new Map<number, number[]>();
+  merges.forEach((m, i) => mergesOf.set(m.studyId, [...(mergesOf.get(m.studyId) ?? []), i]));
+  const updates: Array<{ studyId: number; totals: StudyTotals; eventCount: number }> = [];
+  const studiesUpdated: StudyUpdatedEvent[] = [];
+  for (const [uid, study] of studyOf) {
+    const mine = mergesOf.get(study.studyId) ?? [];
+    const reports = [
+      ...(existingReports.get(study.studyId) ?? []),
+      ...mine.map((i) => {
+        const m = merges[i]!;
+        return { eventUids: m.eventUids, summary: m.summary, sourceKind: m.report.sourceKind };
+      }),
+    ];
+    const eventCount = study.eventCountBefore + mine.reduce((n, i) => n + addedBy[i]!, 0);
+    updates.push({ studyId: study.studyId, totals: await studyTotals(db, study.studyId, reports), eventCount });
+    studiesUpdated.push({ studyId: study.studyId, studyInstanceUid: uid });
+  }
+  await updateStudiesTotals(db, updates);
+  await notifyStudiesUpdated(db, studiesUpdated);
+
+  merges.forEach((m, i) => {
+    outcomes[m.index] = {
+      status: 'stored',
+      sopInstanceUid: m.report.sopInstanceUid,
+      studyInstanceUid: m.report.study.studyInstanceUid,
+      studyId: m.studyId,
+      sourceObjectId: m.sourceObjectId,
+      eventsAdded: addedBy[i]!,
+    };
+  });
+  return studiesUpdated;
+}
