@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { UnavailableError, type Logger, type QueryRunner, type TransactionRunner } from '../../core/index.ts';
 import type { NotPatientPatterns } from '../extract/not-patient.ts';
 import type { DoseReport } from '../extract/types.ts';
@@ -127,13 +126,6 @@ export async function ensurePartitions(
     });
     ctx.caches.partitions.add(month);
   }
-}
-
-/** Accession numbers are identifying: stored only as a keyed hash, scoped to the trust that issued them. */
-export function accessionHash(ctx: IngestContext, trust: Trust, accession: string | undefined): string | undefined {
-  return accession
-    ? createHmac('sha256', ctx.patientIdSecret).update(`accession:${trust.code}|${accession}`).digest('hex')
-    : undefined;
 }
 
 /** "Study updated" for every listening instance; PostgreSQL delivers the notifications at commit. */

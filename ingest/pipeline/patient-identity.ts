@@ -59,6 +59,20 @@ export function patientKeys(patient: PatientInfo, rules: TrustIdentityRules, sec
   return keys;
 }
 
+/**
+ * The keyed hash an accession number is stored as: identifying, and unique only within the trust
+ * that issued it, so the trust code is part of the key.
+ */
+export function accessionKey(
+  secret: string,
+  trustCode: string,
+  accessionNumber: string | undefined,
+): string | undefined {
+  return accessionNumber
+    ? createHmac('sha256', secret).update(`accession:${trustCode}|${accessionNumber}`).digest('hex')
+    : undefined;
+}
+
 /** Year of birth is kept for dose analysis (age bands); the full date never is. */
 export function birthYear(patient: PatientInfo): number | undefined {
   const year = Number(patient.patientBirthDate?.slice(0, 4));

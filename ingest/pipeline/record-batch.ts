@@ -16,14 +16,13 @@ import {
   type StudyTotals,
 } from '../store/studies.ts';
 import {
-  accessionHash,
   cachedDevice,
   notifyStudiesUpdated,
   senderTrust,
   type IngestContext,
   type StudyUpdatedEvent,
 } from './ingest-context.ts';
-import { birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
+import { accessionKey, birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
 import { isQuarantined, ledgerRow, outcomeWithoutMerge, recordObject, studyTotals } from './record-object.ts';
 import type { IngestOutcome, IngestRequest, PreparedObject } from './types.ts';
 
@@ -160,7 +159,7 @@ async function mergeReports(
       patientId: patients[i],
       trustId: m.trust.trustId,
       deviceId: m.deviceId,
-      accessionHash: accessionHash(ctx, m.trust, m.report.study.accessionNumber),
+      accessionHash: accessionKey(ctx.patientIdSecret, m.trust.code, m.report.study.accessionNumber),
       notPatient:
         matchNotPatient(m.report.patient.patientName, m.report.patient.patientId, ctx.notPatientPatterns) !== undefined,
     });

@@ -23,14 +23,13 @@ import {
 } from '../store/studies.ts';
 import {
   NOT_DOSE,
-  accessionHash,
   cachedDevice,
   notifyStudiesUpdated,
   senderTrust,
   type IngestContext,
   type StudyUpdatedEvent,
 } from './ingest-context.ts';
-import { birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
+import { accessionKey, birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
 import type { IngestOutcome, IngestRequest, PreparedObject } from './types.ts';
 
 /**
@@ -167,7 +166,7 @@ export async function mergeReport(
     trustId: trust.trustId,
     deviceId,
     timeZone: ctx.timeZone,
-    accessionHash: accessionHash(ctx, trust, report.study.accessionNumber),
+    accessionHash: accessionKey(ctx.patientIdSecret, trust.code, report.study.accessionNumber),
     notPatient:
       matchNotPatient(report.patient.patientName, report.patient.patientId, ctx.notPatientPatterns) !== undefined,
   });

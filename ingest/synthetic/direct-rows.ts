@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { accessionKey } from '../pipeline/patient-identity.ts';
 import { patientAgeYears } from '../extract/values.ts';
 import type { RegionModel } from './model.ts';
 import type { Patient } from './patients.ts';
@@ -143,9 +143,6 @@ export function studyLine(
   const t = totalsOf(exam);
   const studyDate = new Date(clock.localOf(exam.startUtcMs)).toISOString().slice(0, 10);
   const birth = `${patient.birthDate.slice(0, 4)}-${patient.birthDate.slice(4, 6)}-${patient.birthDate.slice(6)}`;
-  const accessionHash = createHmac('sha256', refs.secret)
-    .update(`accession:${exam.trust.code}|${exam.accessionNumber}`)
-    .digest('hex');
   const modality = exam.procedure.modality;
   const code = exam.procedure.code;
   return copyLine([
@@ -157,7 +154,7 @@ export function studyLine(
     modality,
     `{${modality}}`,
     new Date(exam.startUtcMs).toISOString(),
-    accessionHash,
+    accessionKey(refs.secret, exam.trust.code, exam.accessionNumber),
     exam.procedure.name,
     `${code[1]}:${code[0]}`,
     patientAgeYears(birth, studyDate, undefined),
