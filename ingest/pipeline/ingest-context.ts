@@ -5,6 +5,7 @@ import { FALLBACK_EVENT_TIME, studyLocalTime, type EventRow } from '../store/eve
 import { deviceFingerprint, findTrust, touchDevice, upsertDevice, type Trust } from '../store/reference.ts';
 import type { ObjectStore } from './object-store.ts';
 import { STUDY_UPDATED_CHANNEL } from './study-events.ts';
+import type { PreparedObject } from './types.ts';
 
 /** What the ingest use case needs from the outside (the composition root builds it). */
 export interface IngestDependencies {
@@ -110,10 +111,12 @@ export async function touchSeenDevices(ctx: IngestContext): Promise<void> {
  */
 export async function ensurePartitions(
   ctx: IngestContext,
-  reports: ReadonlyArray<{ report: DoseReport; rows: readonly EventRow[] }>,
+  items: ReadonlyArray<{ prepared: PreparedObject; rows: readonly EventRow[] }>,
 ): Promise<void> {
   const months = new Set<string>();
-  for (const { report, rows } of reports) {
+  for (const { prepared, rows } of items) {
+    const report = prepared.extraction?.report;
+    if (!report) continue;
     const studyTime = studyLocalTime(report);
     for (const row of rows) months.add((row.localTime ?? studyTime ?? FALLBACK_EVENT_TIME).slice(0, 7));
   }

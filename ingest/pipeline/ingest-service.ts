@@ -1,5 +1,5 @@
 import { UnavailableError, toError, type QueryRunner } from '../../core/index.ts';
-import { eventRows } from '../store/events.ts';
+import { eventRows, type EventRow } from '../store/events.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { deviceFingerprint, findTrust, type Trust } from '../store/reference.ts';
 import {
@@ -14,18 +14,12 @@ import {
   type StudyUpdatedEvent,
 } from './ingest-context.ts';
 import { prepareObject } from './prepare.ts';
-import { recordBatch, type BatchItem } from './record-batch.ts';
-import { mergeReport, recordObject } from './record-object.ts';
-import type { IngestOutcome, IngestRequest, IngestService, PreparedObject } from './types.ts';
+import { recordBatch } from './record-batch.ts';
+import { mergeReport, recordObject, withEventRows, type RecordItem } from './record-object.ts';
+import type { IngestOutcome, IngestRequest, IngestService, PreparedCommit, PreparedObject } from './types.ts';
 
 export type { IngestDependencies } from './ingest-context.ts';
-
-/** An object prepared (hashed, extracted) and durably stored, ready for its database commit. */
-export interface PreparedCommit {
-  readonly request: Omit<IngestRequest, 'bytes'>;
-  readonly prepared: PreparedObject;
-  readonly storagePath: string;
-}
+export type { PreparedCommit } from './types.ts';
 
 /** Closures over one context: the methods can be passed around on their own. */
 export interface FullIngestService extends IngestService {
@@ -55,17 +49,10 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
     for (const event of events) ctx.onStudyUpdated?.(event);
   };
 
-  async function commitPrepared(
-    request: Omit<IngestRequest, 'bytes'>,
-    prepared: PreparedObject,
-    storagePath: string,
-  ): Promise<IngestOutcome> {
+  async function commitItem(item: RecordItem): Promise<IngestOutcome> {
     try {
-      const report = prepared.extraction?.report;
-      if (report) await ensurePartitions(ctx, [{ report, rows: eventRows(report) }]);
-      const { outcome, studyUpdated } = await ctx.transaction((db) =>
-        recordObject(db, ctx, request, prepared, storagePath),
-      );
+      await ensurePartitions(ctx, [item]);
+      const { outcome, studyUpdated } = await ctx.transaction((db) => recordObject(db, ctx, item));
       if (studyUpdated) announce([studyUpdated]);
       await touchSeenDevices(ctx);
       return outcome;
@@ -79,15 +66,9 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
 
   async function commitPreparedBatch(commits: readonly PreparedCommit[]): Promise<Array<IngestOutcome | Error>> {
     if (commits.length === 0) return [];
-    const items: BatchItem[] = commits.map((c) => {
-      const report = c.prepared.extraction?.report;
-      return { ...c, rows: report ? eventRows(report) : [] };
-    });
+    const items = commits.map(withEventRows);
     try {
-      await ensurePartitions(
-        ctx,
-        items.flatMap((i) => (i.prepared.extraction ? [{ report: i.prepared.extraction.report, rows: i.rows }] : [])),
-      );
+      await ensurePartitions(ctx, items);
       await ensureDevices(ctx, items);
       const { outcomes, studiesUpdated } = await ctx.transaction((db) => recordBatch(db, ctx, items));
       announce(studiesUpdated);
@@ -102,12 +83,13 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
         'batch commit failed: committing its objects one by one',
       );
       const results: Array<IngestOutcome | Error> = [];
-      for (const c of commits) {
-        results.push(await commitPrepared(c.request, c.prepared, c.storagePath).catch((e: unknown) => toError(e)));
-      }
+      for (const item of items) results.push(await commitItem(item).catch((e: unknown) => toError(e)));
       return results;
     }
   }
+
+  const commitPrepared = (request: Omit<IngestRequest, 'bytes'>, prepared: PreparedObject, storagePath: string) =>
+    commitItem(withEventRows({ request, prepared, storagePath }));
 
   return {
     commitPrepared,
@@ -127,7 +109,7 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
  * order: inside the transaction, two batches from the same rooms would each hold one new row the
  * other waits for (a deadlock). A row made for a batch that then fails is a room that did send.
  */
-async function ensureDevices(ctx: IngestContext, items: readonly BatchItem[]): Promise<void> {
+async function ensureDevices(ctx: IngestContext, items: readonly RecordItem[]): Promise<void> {
   const devices = new Map<string, { report: DoseReport; trustCode: string }>();
   for (const item of items) {
     const report = item.prepared.extraction?.report;
@@ -155,13 +137,24 @@ async function reprocessStudy(ctx: IngestContext, studyId: number): Promise<{ re
            WHERE study_id = $1 AND status = 'extracted' ORDER BY received_at, source_object_id`,
     values: [studyId],
   });
-  const prepared: Array<{ sourceObjectId: number; trustId: number | null; prepared: PreparedObject }> = [];
+  const prepared: Array<{
+    sourceObjectId: number;
+    trustId: number | null;
+    prepared: PreparedObject;
+    rows: EventRow[];
+  }> = [];
   for (const row of rows) {
     const object = prepareObject(await ctx.objects.read(row.storage_path));
     if (!object.extraction)
       throw new Error(`object ${row.source_object_id} no longer extracts: ${object.failure?.message ?? 'unknown'}`);
-    await ensurePartitions(ctx, [{ report: object.extraction.report, rows: eventRows(object.extraction.report) }]);
-    prepared.push({ sourceObjectId: row.source_object_id, trustId: row.trust_id, prepared: object });
+    const item = {
+      sourceObjectId: row.source_object_id,
+      trustId: row.trust_id,
+      prepared: object,
+      rows: eventRows(object.extraction.report),
+    };
+    await ensurePartitions(ctx, [item]);
+    prepared.push(item);
   }
   return ctx.transaction(async (db) => {
     await db.query({ text: 'DELETE FROM irradiation_events WHERE study_id = $1', values: [studyId] });
@@ -171,7 +164,7 @@ async function reprocessStudy(ctx: IngestContext, studyId: number): Promise<{ re
       const extraction = item.prepared.extraction!;
       const trust = (await trustById(db, item.trustId)) ?? (await findTrust(db, 'DEFAULT'));
       if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
-      const merged = await mergeReport(db, ctx, trust, item.sourceObjectId, extraction.report);
+      const merged = await mergeReport(db, ctx, trust, item.sourceObjectId, extraction.report, item.rows);
       if (merged.outcome.status === 'stored') events += merged.outcome.eventsAdded;
       await db.query({
         text: 'UPDATE source_objects SET extractor = $2, extractor_version = $3, warnings = $4 WHERE source_object_id = $1',

@@ -23,8 +23,15 @@ import {
   type StudyUpdatedEvent,
 } from './ingest-context.ts';
 import { accessionKey, birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
-import { isQuarantined, ledgerRow, outcomeWithoutMerge, recordObject, studyTotals } from './record-object.ts';
-import type { IngestOutcome, IngestRequest, PreparedObject } from './types.ts';
+import {
+  isQuarantined,
+  ledgerRow,
+  outcomeWithoutMerge,
+  recordObject,
+  studyTotals,
+  type RecordItem,
+} from './record-object.ts';
+import type { IngestOutcome } from './types.ts';
 
 /**
  * Records many objects in one transaction with a fixed number of statements (one per table, each
@@ -34,14 +41,6 @@ import type { IngestOutcome, IngestRequest, PreparedObject } from './types.ts';
  * rules (an RRDSR displaces image administrations) and quarantined ones take the one-by-one path,
  * inside the same transaction, after the rest; a study with any such object goes that way whole.
  */
-export interface BatchItem {
-  readonly request: Omit<IngestRequest, 'bytes'>;
-  readonly prepared: PreparedObject;
-  readonly storagePath: string;
-  /** The report's event rows, computed once (they also decided which partitions to create). */
-  readonly rows: readonly EventRow[];
-}
-
 const ONE_BY_ONE_KINDS = new Set(['radiopharmaceutical-rdsr', 'nm-image', 'pet-image']);
 
 /** An extracted report to merge, with everything the statements below need. */
@@ -57,7 +56,7 @@ interface Merge {
   summary: StudySummary;
 }
 
-function routeOneByOne(items: readonly BatchItem[]): Set<number> {
+function routeOneByOne(items: readonly RecordItem[]): Set<number> {
   const studiesOneByOne = new Set<string>();
   for (const item of items) {
     const report = item.prepared.extraction?.report;
@@ -75,7 +74,7 @@ function routeOneByOne(items: readonly BatchItem[]): Set<number> {
 export async function recordBatch(
   db: QueryRunner,
   ctx: IngestContext,
-  items: readonly BatchItem[],
+  items: readonly RecordItem[],
 ): Promise<{ outcomes: IngestOutcome[]; studiesUpdated: StudyUpdatedEvent[] }> {
   const outcomes: Array<IngestOutcome | undefined> = items.map(() => undefined);
   const oneByOne = routeOneByOne(items);
@@ -127,8 +126,7 @@ export async function recordBatch(
 
   // 2. The rest, one by one, in arrival order.
   for (const index of [...oneByOne].sort((a, b) => a - b)) {
-    const { request, prepared, storagePath } = items[index]!;
-    const recorded = await recordObject(db, ctx, request, prepared, storagePath);
+    const recorded = await recordObject(db, ctx, items[index]!);
     outcomes[index] = recorded.outcome;
     if (recorded.studyUpdated) studiesUpdated.push(recorded.studyUpdated);
   }

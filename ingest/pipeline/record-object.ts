@@ -30,7 +30,7 @@ import {
   type StudyUpdatedEvent,
 } from './ingest-context.ts';
 import { accessionKey, birthYear, normalisedSex, patientKeys } from './patient-identity.ts';
-import type { IngestOutcome, IngestRequest, PreparedObject } from './types.ts';
+import type { IngestOutcome, IngestRequest, PreparedCommit, PreparedObject } from './types.ts';
 
 /**
  * Records one object inside the caller's transaction, statement by statement: the path of live
@@ -131,13 +131,18 @@ export function outcomeWithoutMerge(
   return undefined;
 }
 
-export async function recordObject(
-  db: QueryRunner,
-  ctx: IngestContext,
-  request: Omit<IngestRequest, 'bytes'>,
-  prepared: PreparedObject,
-  storagePath: string,
-): Promise<Recorded> {
+/** A prepared, stored object with its event rows, computed once (they also decide the partitions). */
+export interface RecordItem extends PreparedCommit {
+  readonly rows: readonly EventRow[];
+}
+
+export function withEventRows(commit: PreparedCommit): RecordItem {
+  const report = commit.prepared.extraction?.report;
+  return { ...commit, rows: report ? eventRows(report) : [] };
+}
+
+export async function recordObject(db: QueryRunner, ctx: IngestContext, item: RecordItem): Promise<Recorded> {
+  const { request, prepared, storagePath } = item;
   const trust = await senderTrust(ctx, db, request.trustCode);
   if (isQuarantined(prepared)) return quarantine(db, ctx, request, prepared, storagePath, trust);
   const source = await insertSourceObject(db, ledgerRow(request, prepared, storagePath, trust.trustId));
@@ -145,7 +150,7 @@ export async function recordObject(
   if (settled) return { outcome: settled };
   const { extraction } = prepared;
   if (!extraction) throw new Error('an extracted object without its report');
-  return mergeReport(db, ctx, trust, source.id, extraction.report);
+  return mergeReport(db, ctx, trust, source.id, extraction.report, item.rows);
 }
 
 export async function mergeReport(
@@ -154,7 +159,7 @@ export async function mergeReport(
   trust: Trust,
   sourceObjectId: number,
   report: DoseReport,
-  rows: readonly EventRow[] = eventRows(report),
+  rows: readonly EventRow[],
 ): Promise<Recorded> {
   const deviceId = await cachedDevice(ctx, db, report, trust.trustId);
   const patientId = await resolvePatient(db, patientKeys(report.patient, trust, ctx.patientIdSecret), trust.trustId, {

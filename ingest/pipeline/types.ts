@@ -26,6 +26,13 @@ export interface PreparedObject {
   readonly failure: { readonly code: DicomExtractionError['code']; readonly message: string } | undefined;
 }
 
+/** An object prepared (hashed, extracted) and durably stored, ready for its database commit. */
+export interface PreparedCommit {
+  readonly request: Omit<IngestRequest, 'bytes'>;
+  readonly prepared: PreparedObject;
+  readonly storagePath: string;
+}
+
 export type IngestOutcome =
   | {
       readonly status: 'stored';

@@ -1,9 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { UnavailableError, toError, type Logger } from '../../core/index.ts';
-import type { PreparedCommit } from '../pipeline/ingest-service.ts';
 import type { ObjectStore } from '../pipeline/object-store.ts';
-import type { IngestOutcome, IngestRequest, PreparedObject } from '../pipeline/types.ts';
+import type { IngestOutcome, IngestRequest, PreparedCommit, PreparedObject } from '../pipeline/types.ts';
 import {
   AdaptiveConcurrency,
   Budget,
