@@ -51,9 +51,6 @@ export function ingestContext(dependencies: IngestDependencies): IngestContext {
   return { ...dependencies, caches: { trust: new Map(), device: new Map(), partitions: new Set() }, touched: [] };
 }
 
-/** Failures that mean "valid DICOM, no dose in it": recorded and kept, not quarantined. */
-export const NOT_DOSE = new Set(['not_dose_report', 'unsupported_sop_class']);
-
 /** Database errors that mean "cannot store now, retry later" rather than "this object is bad". */
 export function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
@@ -64,7 +61,7 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
-export async function cachedTrust(ctx: IngestContext, db: QueryRunner, code: string): Promise<Trust | undefined> {
+async function cachedTrust(ctx: IngestContext, db: QueryRunner, code: string): Promise<Trust | undefined> {
   const trustCache = ctx.caches.trust;
   const hit = trustCache.get(code);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.trust;

@@ -26,9 +26,6 @@ async function fsyncDirectory(dir: string): Promise<void> {
   }
 }
 
-const storeFailure = (error: unknown): UnavailableError =>
-  new UnavailableError(`cannot store received object: ${(error as Error).message}`, undefined, { cause: error });
-
 export function createObjectStore(root: string): ObjectStore {
   const absolute = (relativePath: string): string => path.join(root, relativePath);
   /** Fan-out directories known to exist: they are never removed. */
@@ -64,7 +61,9 @@ export function createObjectStore(root: string): ObjectStore {
         return relative;
       } catch (error) {
         await rm(temporary, { force: true });
-        throw storeFailure(error);
+        throw new UnavailableError(`cannot store received object: ${(error as Error).message}`, undefined, {
+          cause: error,
+        });
       }
     },
     async read(relativePath) {

@@ -22,7 +22,6 @@ import {
   type StudyTotals,
 } from '../store/studies.ts';
 import {
-  NOT_DOSE,
   cachedDevice,
   notifyStudiesUpdated,
   senderTrust,
@@ -78,6 +77,9 @@ export async function quarantine(
     },
   };
 }
+
+/** Failures that mean "valid DICOM, no dose in it": recorded and kept, not quarantined. */
+const NOT_DOSE = new Set(['not_dose_report', 'unsupported_sop_class']);
 
 /** Whether the object goes to the quarantine (unreadable, or failed extraction of a dose object). */
 export function isQuarantined(prepared: PreparedObject): boolean {

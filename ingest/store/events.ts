@@ -157,7 +157,7 @@ function canonicalLocalTime(text: string): string {
 }
 
 /** The unique key of a stored event (the table's UNIQUE (study_id, irradiation_event_uid, occurred_at)). */
-export const boundEventKey = (e: BoundEvent): string =>
+const boundEventKey = (e: BoundEvent): string =>
   `${e.studyId}\u001f${e.row.eventUid}\u001f${canonicalLocalTime(e.localTime)}`;
 
 /** Columns a later report restates for a known event (the rest stay as first recorded). */

@@ -270,7 +270,3 @@ export async function updateStudiesTotals(
     ],
   });
 }
-
-export async function updateStudyTotals(db: QueryRunner, studyId: number, totals: StudyTotals): Promise<void> {
-  await updateStudiesTotals(db, [{ studyId, totals, eventCount: undefined }]);
-}

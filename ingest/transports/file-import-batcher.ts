@@ -25,11 +25,6 @@ export class CommitBatcher<T> {
     });
   }
 
-  /** Objects waiting for a batch. */
-  get waiting(): number {
-    return this.queue.length;
-  }
-
   private schedule(): void {
     // Objects that arrive in the same turn of the event loop travel together.
     if (this.scheduled) return;

@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { UnavailableError, toError, type Logger } from '../../core/index.ts';
 import type { ObjectStore } from '../pipeline/object-store.ts';
-import type { IngestOutcome, IngestRequest, PreparedCommit, PreparedObject } from '../pipeline/types.ts';
+import type { FullIngestService } from '../pipeline/ingest-service.ts';
+import type { IngestOutcome, PreparedCommit } from '../pipeline/types.ts';
 import {
   AdaptiveConcurrency,
   Budget,
@@ -29,17 +30,9 @@ export type { RetryPolicy } from './file-import-flow.ts';
  * each file so that an interrupted import resumes where it was. Everything between the walk and the
  * journal is bounded (count and bytes), so memory stays flat whatever the number of files.
  */
-export interface ImportIngest {
-  /** Many objects in one transaction (see FullIngestService.commitPreparedBatch). */
-  commitPreparedBatch(items: readonly PreparedCommit[]): Promise<Array<IngestOutcome | Error>>;
-  /** One object on its own: for what a batch could not take. */
-  commitPrepared(
-    request: Omit<IngestRequest, 'bytes'>,
-    prepared: PreparedObject,
-    storagePath: string,
-  ): Promise<IngestOutcome>;
+export type ImportIngest = Pick<FullIngestService, 'commitPreparedBatch' | 'commitPrepared'> & {
   readonly objects: ObjectStore;
-}
+};
 
 export interface ImportOptions {
   readonly paths: readonly string[];
@@ -65,8 +58,8 @@ export interface ImportOptions {
 }
 
 /**
- * Tuning. In flight per worker: enough that a worker never waits for its next file while the main
- * thread commits; more only holds memory. The byte budget bounds memory when files are large.
+ * Tuning. In flight per worker: enough that a worker parses its next files while the object store's
+ * writes and fsyncs of earlier ones run in the thread pool; more only holds memory. The byte budget bounds memory when files are large.
  */
 const QUEUED_PER_WORKER = 16;
 const IN_FLIGHT_BYTES = 256 * 1024 * 1024;
