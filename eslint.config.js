@@ -29,6 +29,7 @@ export default tseslint.config(
                 '**/alerts/*/**',
                 '**/dashboard/*/**',
                 '**/reference-levels/*/**',
+                '**/synthetic/*/**',
               ],
               message: 'Import another feature only through its index.ts.',
             },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { migrate } from '../app/db/migrations.ts';
 import { createPool } from '../app/db/pool.ts';
-import { buildRegionModel, createExamStream, directLoad, writeDicomRegion } from '../ingest/synthetic/index.ts';
+import { buildRegionModel, createExamStream, directLoad, writeDicomRegion } from '../synthetic/index.ts';
 import { silentLogger } from '../test/support/logger.ts';
 import { benchServer } from './bench-server.ts';
 

@@ -1,4 +1,4 @@
-// ingest: DICOM parsing and dose extraction (and, later, transports, store and quarantine).
+// ingest: DICOM parsing, dose extraction, transports, the store and the quarantine.
 // Other features and the composition root import only from here.
 export { extractDoseReport, chooseExtractor, EXTRACTORS, type Extraction } from './extract/registry.ts';
 export { summariseReport, type StudySummary } from './extract/summary.ts';
@@ -9,7 +9,10 @@ export type * from './extract/types.ts';
 export { createIngestService, type IngestDependencies } from './pipeline/ingest-service.ts';
 export { createObjectStore, type ObjectStore } from './pipeline/object-store.ts';
 export { prepareObject } from './pipeline/prepare.ts';
-export { isValidNhsNumber } from './pipeline/patient-identity.ts';
+export { isValidNhsNumber, patientKeys, accessionKey, type TrustIdentityRules } from './pipeline/patient-identity.ts';
+export { patientAgeYears } from './extract/values.ts';
+export { upsertDevice } from './store/reference.ts';
+export { KERMA_IMPLEMENTATION_CLASS_UID, KERMA_IMPLEMENTATION_VERSION_NAME } from './transports/dicom-scp-part10.ts';
 export type { IngestOutcome, IngestRequest, IngestService, PreparedObject, Transport } from './pipeline/types.ts';
 export { storeStats, type StoreStats } from './store/stats.ts';
 export { listOpenQuarantine as listQuarantine, type QuarantineEntry } from './store/sources.ts';
@@ -31,7 +34,6 @@ export {
   type StudyUpdated,
   type StudyUpdatesListener,
 } from './pipeline/study-events.ts';
-export * from './synthetic/index.ts';
 export {
   importFiles,
   type ImportIngest,

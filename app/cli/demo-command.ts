@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { toError } from '../../core/index.ts';
-import { DEMO_OPTIONS, generateAndSend, prepareDemoRegion, storeStats, type StoreStats } from '../../ingest/index.ts';
+import { storeStats, type StoreStats } from '../../ingest/index.ts';
+import { DEMO_OPTIONS, generateAndSend, prepareDemoRegion } from '../../synthetic/index.ts';
 import type { KermaConfig } from '../config/index.ts';
 import { queryRunner } from '../db/pool.ts';
 import { startKerma, type RunningKerma } from '../kerma.ts';

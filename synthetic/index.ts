@@ -1,6 +1,6 @@
 // The synthetic region: a seeded generator of ingestible dose data (DICOM mode) and a bulk loader of
-// the ingest store (direct mode), for the demo, end-to-end tests and scale fixtures. Re-exported by
-// ingest/index.ts; nothing here is used by the service itself.
+// the ingest store (direct mode), for the demo, end-to-end tests and scale fixtures. Used by the CLI's
+// generate and demo commands, benchmarks and tests; nothing here is used by the service itself.
 export { buildRegionModel, DEFAULT_OPTIONS, type GeneratorOptions, type RegionModel } from './model.ts';
 export { createExamStream, type ExamStream } from './exams.ts';
 export type { SynthExam, SynthOrder, Scenario } from './types.ts';
