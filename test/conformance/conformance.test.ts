@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'chai';
 import { runConformance } from './run.ts';
+import { corpus, requirePrerequisite } from '../support/prerequisites.ts';
 
 const CORPUS = path.resolve('../shared/corpus');
 const EXPECTED = path.join(CORPUS, 'expected.json');
@@ -12,11 +12,7 @@ describe('conformance with the trusted peer (../shared/corpus)', function () {
   this.timeout(120_000);
 
   before(function () {
-    if (!existsSync(EXPECTED)) {
-      // The vendor corpus lives beside the project, not in it; generated fixtures cover the rest.
-      console.log(`    skipped: ${EXPECTED} is absent`);
-      this.skip();
-    }
+    requirePrerequisite(this, corpus('expected.json'));
   });
 
   it('passes every per-file assertion of expected.json', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { extractDoseReport } from '../../ingest/index.ts';
@@ -6,6 +6,7 @@ import { buildRrdsr } from '../support/fixtures/rrdsr.ts';
 import { buildPetImage } from '../support/fixtures/radiopharmaceutical-images.ts';
 import { DEFAULT_ID_SETTINGS } from './expected.ts';
 import { peerView, resolve } from './run.ts';
+import { corpus, requirePrerequisite } from '../support/prerequisites.ts';
 
 const MORE_PATHS = path.resolve('../shared/corpus/more-paths.json');
 
@@ -14,10 +15,7 @@ const OUT_OF_SCOPE = /^(studies\[i\]\[i\]\.skinDoseMap|skinMapView)/;
 
 describe('conformance mapping of nuclear-medicine paths (more-paths.json)', () => {
   it('maps every NM and PET path onto Kerma reports built from the standard', function () {
-    if (!existsSync(MORE_PATHS)) {
-      console.log(`    skipped: ${MORE_PATHS} is absent`);
-      this.skip();
-    }
+    requirePrerequisite(this, corpus('more-paths.json'));
     const paths = Object.keys(
       (JSON.parse(readFileSync(MORE_PATHS, 'utf8')) as { paths: Record<string, unknown> }).paths,
     );

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { loadExpectations } from './expected.ts';
 import { runScenarios } from './scenarios.ts';
 import { freshDatabase } from '../support/test-database.ts';
+import { corpus, requirePrerequisite } from '../support/prerequisites.ts';
 
 const CORPUS = path.resolve('../shared/corpus');
 
@@ -23,10 +23,7 @@ describe('conformance scenarios on the Kerma store', function () {
   this.timeout(300_000);
 
   it('passes every merge, continuation and duplicate step of the shared corpus', async function () {
-    if (!existsSync(path.join(CORPUS, 'expected.json'))) {
-      console.log(`    skipped: ${CORPUS} is absent`);
-      this.skip();
-    }
+    requirePrerequisite(this, corpus('expected.json'));
     const expectations = loadExpectations(path.join(CORPUS, 'expected.json'));
     const chosen = { ...expectations, scenarios: expectations.scenarios.filter((s) => STORE_SCENARIOS.includes(s.id)) };
     expect(chosen.scenarios).to.have.length(STORE_SCENARIOS.length);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,13 +10,14 @@ import type { IngestOutcome, IngestRequest, IngestService } from '../../ingest/p
 import { startDicomScp, type RunningDicomScp } from '../../ingest/transports/dicom-scp.ts';
 import { buildCtRdsr, buildProjectionRdsr } from '../support/fixtures/xray-rdsr.ts';
 import { recordingLogger, type LogRecord } from '../support/logger.ts';
+import { CORPUS_DIR as SHARED_CORPUS, corpus, dcmtk, requirePrerequisite } from '../support/prerequisites.ts';
 
 /**
  * The C-STORE SCP against dcmtk's echoscu / storescu (real peers over real TCP). storescu re-encodes
  * every data set it sends (it writes sequences with explicit lengths, for one), so "as sent" is
  * checked against the bytes on the wire, captured by a transparent relay between the two.
  */
-const CORPUS_DIR = path.resolve(import.meta.dirname, '../../../shared/corpus/dicom');
+const CORPUS_DIR = path.join(SHARED_CORPUS, 'dicom');
 // Nagle's algorithm would add ~50 ms per object on dcmtk's side.
 const DCMTK_ENV = { ...process.env, TCP_NODELAY: '1' };
 const AE_TITLE = 'KERMA';
@@ -170,6 +171,10 @@ describe('DICOM C-STORE SCP with dcmtk peers', function () {
   let relay: Relay;
   let workDir: string;
 
+  before(function () {
+    requirePrerequisite(this, dcmtk());
+  });
+
   before(async () => {
     workDir = mkdtempSync(path.join(tmpdir(), 'kerma-scp-'));
     scp = await startDicomScp({
@@ -187,7 +192,7 @@ describe('DICOM C-STORE SCP with dcmtk peers', function () {
   after(async () => {
     await relay?.close();
     await scp?.close();
-    rmSync(workDir, { recursive: true, force: true });
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
 
   beforeEach(() => {
@@ -238,10 +243,7 @@ describe('DICOM C-STORE SCP with dcmtk peers', function () {
   });
 
   it('stores every corpus file storescu can read with its data set unchanged', async function () {
-    if (!existsSync(CORPUS_DIR)) {
-      console.log(`      (skipped: no conformance corpus at ${CORPUS_DIR})`);
-      this.skip();
-    }
+    requirePrerequisite(this, corpus('dicom'));
     const files = readdirSync(CORPUS_DIR).filter((name) => name.endsWith('.dcm'));
     // -nh: keep going past files dcmtk itself cannot read (MG-Im-Hologic-PropProj.dcm: CP-246 UN).
     const result = await runDcmtk(

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { corpus, requirePrerequisite } from '../support/prerequisites.ts';
 import { parseDicom, type ParsedDicom } from '../../ingest/dicom/dataset.ts';
 import { DicomExtractionError } from '../../ingest/dicom/errors.ts';
 import { ctImageExtractor } from '../../ingest/extract/ct-image.ts';
@@ -508,9 +509,7 @@ function expectPeer(actual: unknown, assertion: PeerAssertion): void {
 
 describe('image-header extractors on the vendor corpus (../shared/corpus, skipped when absent)', function () {
   before(function () {
-    if (existsSync(path.join(CORPUS, 'expected.json'))) return;
-    process.stderr.write(`vendor corpus not found at ${CORPUS}: peer conformance checks skipped\n`);
-    this.skip();
+    requirePrerequisite(this, corpus('expected.json'));
   });
 
   for (const [file, checks] of Object.entries(PEER_CHECKS)) {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -17,12 +17,13 @@ import { ZonedClock } from '../../synthetic/time.ts';
 import type { SynthExam } from '../../synthetic/types.ts';
 import { testIngestService } from '../support/ingest-harness.ts';
 import { silentLogger } from '../support/logger.ts';
+import { dcmtk, requirePrerequisite } from '../support/prerequisites.ts';
 import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
 import { writePart10WithDcmjs, doseReportDataset } from '../../synthetic/dicom-writer.ts';
 
 /** The synthetic region: deterministic, realistic enough, and loadable by both paths with the same result. */
 const SECRET = 'test-secret-'.repeat(4);
-const DSRDUMP = '/usr/bin/dsrdump';
+const DSRDUMP = 'dsrdump';
 
 function examsOf(model: RegionModel): SynthExam[] {
   return [...createExamStream(model).exams];
@@ -107,7 +108,7 @@ describe('synthetic region', () => {
     });
 
     it('passes dcmtk’s dsrdump for every kind of report (CT, fluoroscopy, DX, MG, NM)', function () {
-      if (!existsSync(DSRDUMP)) this.skip();
+      requirePrerequisite(this, dcmtk());
       const dir = mkdtempSync(path.join(tmpdir(), 'kerma-synthetic-'));
       try {
         for (const exam of onePerProcedure(largeExams)) {
