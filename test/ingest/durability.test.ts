@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,8 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { buildCtRdsr } from '../support/fixtures/xray-rdsr.ts';
 import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
+import { spawnTracked, stopChild } from '../support/child-processes.ts';
+import { dcmtk, requirePrerequisite } from '../support/prerequisites.ts';
 
 /**
  * A modality sends over one association while the service is killed with SIGKILL. Whatever the
@@ -20,8 +22,11 @@ interface Service {
   readonly dicomPort: number;
 }
 
+/** Every process the test started, stopped after it whatever happened. */
+const started: ChildProcess[] = [];
+
 async function startService(db: TestDatabase, dataDir: string): Promise<Service> {
-  const child = spawn(process.execPath, ['bin/kerma.js', 'serve'], {
+  const child = spawnTracked(process.execPath, ['bin/kerma.js', 'serve'], {
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: db.url,
@@ -32,10 +37,12 @@ async function startService(db: TestDatabase, dataDir: string): Promise<Service>
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  started.push(child);
   // Keep reading the log for the child's whole life: a closed pipe would break its logger.
   return new Promise((resolve, reject) => {
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
+    child.on('error', reject);
+    child.stdout!.on('data', (chunk: Buffer) => {
       output += String(chunk);
       const ready = /"port":(\d+)[^\n]*"msg":"DICOM listener ready"/.exec(output);
       if (ready) resolve({ child, dicomPort: Number(ready[1]) });
@@ -48,8 +55,11 @@ async function startService(db: TestDatabase, dataDir: string): Promise<Service>
 
 /** Runs storescu over one association; resolves with how many stores it saw acknowledged as successful. */
 function storescu(port: number, files: readonly string[], onAcknowledged?: (n: number) => void): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn('storescu', ['-v', '-aec', 'KERMA', '127.0.0.1', String(port), ...files], { env: DCMTK_ENV });
+  return new Promise((resolve, reject) => {
+    const child = spawnTracked('storescu', ['-v', '-aec', 'KERMA', '127.0.0.1', String(port), ...files], {
+      env: DCMTK_ENV,
+    });
+    started.push(child);
     let acknowledged = 0;
     let buffer = '';
     const onData = (chunk: Buffer): void => {
@@ -63,8 +73,9 @@ function storescu(port: number, files: readonly string[], onAcknowledged?: (n: n
         }
       }
     };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('error', reject);
     child.on('close', () => resolve(acknowledged));
   });
 }
@@ -74,6 +85,10 @@ describe('durability: SIGKILL during a C-STORE stream', function () {
   let db: TestDatabase;
   let files: string[];
   const uids: string[] = [];
+
+  before(function () {
+    requirePrerequisite(this, dcmtk());
+  });
 
   before(async () => {
     db = await freshDatabase();
@@ -86,7 +101,10 @@ describe('durability: SIGKILL during a C-STORE stream', function () {
       return file;
     });
   });
-  after(async () => db.drop());
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((child) => stopChild(child)));
+  });
+  after(async () => db?.drop());
 
   it('keeps every acknowledged object exactly once, and takes the resend without duplicates', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'kerma-kill-data-'));
@@ -104,12 +122,8 @@ describe('durability: SIGKILL during a C-STORE stream', function () {
     for (const uid of uids.slice(0, acknowledged)) expect(storedUids.has(uid), uid).to.equal(true);
 
     const second = await startService(db, dataDir);
-    try {
-      expect(await storescu(second.dicomPort, files)).to.equal(FILES);
-    } finally {
-      second.child.kill('SIGTERM');
-      await once(second.child, 'exit');
-    }
+    expect(await storescu(second.dicomPort, files)).to.equal(FILES);
+    await stopChild(second.child);
     const { rows } = await db.pool.query<{
       objects: number;
       distinct_objects: number;

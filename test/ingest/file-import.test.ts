@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -12,6 +11,7 @@ import type { QueryRunner } from '../../core/index.ts';
 import { createIngestService, createObjectStore } from '../../ingest/index.ts';
 import { importFiles, type ImportOptions, type ImportProgress } from '../../ingest/transports/file-import.ts';
 import { buildCtRdsr, buildProjectionRdsr } from '../support/fixtures/xray-rdsr.ts';
+import { spawnTracked } from '../support/child-processes.ts';
 import { recordingLogger, silentLogger } from '../support/logger.ts';
 import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -144,18 +144,25 @@ async function importThenKill(
   journalDir: string,
   killAfter: number,
 ): Promise<{ acknowledged: string[]; signal: string | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('test/support/import-child.ts'), ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawnTracked(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('test/support/import-child.ts'), ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const acknowledged: string[] = [];
   const journaled = (): boolean => readdirSync(journalDir).some((f) => statSync(path.join(journalDir, f)).size > 0);
   const exited = new Promise<string | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (line.startsWith('committed ')) acknowledged.push(line.slice('committed '.length));
-    if (acknowledged.length >= killAfter && existsSync(journalDir) && journaled()) {
-      child.kill('SIGKILL');
-      break;
+  try {
+    for await (const line of createInterface({ input: child.stdout! })) {
+      if (line.startsWith('committed ')) acknowledged.push(line.slice('committed '.length));
+      if (acknowledged.length >= killAfter && existsSync(journalDir) && journaled()) {
+        child.kill('SIGKILL');
+        break;
+      }
     }
+  } finally {
+    // Whatever went wrong above, the child does not outlive the test.
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
   return { acknowledged, signal: await exited };
 }

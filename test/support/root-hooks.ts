@@ -4,6 +4,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../app/db/embed
 import { migrate } from '../../app/db/migrations.ts';
 import { dropDatabase, templateName, withAdminClient, databaseUrl } from './test-database.ts';
 import { silentLogger } from './logger.ts';
+import { killTracked } from './child-processes.ts';
 
 /**
  * Mocha global fixtures: one PostgreSQL for the whole run (DATABASE_URL when set, else an embedded
@@ -24,6 +25,8 @@ export async function mochaGlobalSetup(): Promise<void> {
       port: TEST_PG_PORT,
       logger: silentLogger,
       databaseName: 'postgres',
+      // A scratch cluster: one left by another PostgreSQL version is replaced, not kept.
+      replaceOtherVersion: true,
     });
     process.env.KERMA_TEST_ADMIN_URL = embedded.url;
   }
@@ -53,6 +56,9 @@ export async function mochaGlobalSetup(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  // Last resort: a test that failed before its own cleanup must still leave no process behind.
+  const left = await killTracked();
+  if (left > 0) process.stdout.write(`killed ${left} child process(es) a test left running\n`);
   const template = templateName();
   await withAdminClient((admin) =>
     admin.query(`ALTER DATABASE ${admin.escapeIdentifier(template)} WITH IS_TEMPLATE false`),
