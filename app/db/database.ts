@@ -13,7 +13,7 @@ export interface Database {
 
 /** Connects to DATABASE_URL, or starts the embedded server when none is configured. */
 export async function openDatabase(config: KermaConfig, logger: Logger): Promise<Database> {
-  // Loaded only when needed: the package installs process exit hooks as soon as it is imported.
+  // Loaded only when needed: with DATABASE_URL the embedded server's code has nothing to do.
   const embedded = config.databaseUrl
     ? undefined
     : await (
