@@ -50,8 +50,12 @@ export async function mochaGlobalSetup(): Promise<void> {
     );
     await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1', [template]);
   });
+  const version = await withAdminClient(
+    async (admin) => (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v,
+  );
   process.stdout.write(
-    `test database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded'} (${process.env.KERMA_TEST_FLAVOUR})\n`,
+    `test database: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded'} ` +
+      `(PostgreSQL ${version}, ${process.env.KERMA_TEST_FLAVOUR})\n`,
   );
 }
 
