@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +17,16 @@ function tempDataDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'kerma-embedded-'));
   chmodSync(dir, 0o755);
   return path.join(dir, 'data');
+}
+
+/** The state letter of /proc/PID/stat (R, S, Z…), or undefined when there is no such process. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
 }
 
 async function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -115,8 +125,25 @@ describe('embedded PostgreSQL', function () {
     }
   });
 
-  it('detects zombie and dead processes as not alive', () => {
-    expect(isProcessAlive(process.pid)).to.equal(true);
-    expect(isProcessAlive(2 ** 22 + 12345)).to.equal(false);
+  it('detects zombie and dead processes as not alive', async () => {
+    // A zombie: `sh` starts a child that exits at once, then becomes `sleep`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number.parseInt(String(line), 10);
+      const deadline = Date.now() + 5000;
+      while (processState(zombie) !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(processState(zombie), 'the child is a zombie').to.equal('Z');
+      expect(isProcessAlive(zombie)).to.equal(false);
+      expect(isProcessAlive(parent.pid!)).to.equal(true);
+      expect(isProcessAlive(process.pid)).to.equal(true);
+      expect(isProcessAlive(2 ** 22 + 12345)).to.equal(false);
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) {
+        const exited = once(parent, 'exit');
+        parent.kill('SIGKILL');
+        await exited;
+      }
+    }
   });
 });
