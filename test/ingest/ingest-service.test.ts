@@ -126,13 +126,20 @@ describe('ingest use case', () => {
 
   it('records a valid SR that is not a dose report without quarantining it', async () => {
     const { service } = testIngestService(db);
+    const sop = newUid();
     const dataset = {
-      ...ctRdsrDataset(),
+      ...ctRdsrDataset({ sopInstanceUid: sop }),
       SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.22',
       ConceptNameCodeSequence: [codeItem(['18748-4', 'LN', 'Diagnostic Imaging Report'])],
     };
     const outcome = await service.ingestObject(request(writePart10(dataset)));
-    expect(outcome.status).to.equal('not_dose');
+    expect(outcome).to.deep.include({ status: 'not_dose', sopInstanceUid: sop });
+    const recorded = await db.pool.query(
+      `SELECT (SELECT array_agg(status) FROM source_objects WHERE sop_instance_uid = $1) AS ledger,
+              (SELECT count(*)::int FROM quarantine WHERE sop_instance_uid = $1) AS quarantined`,
+      [sop],
+    );
+    expect(recorded.rows[0]).to.deep.equal({ ledger: ['not_dose'], quarantined: 0 });
   });
 
   it('links one patient across trusts by NHS number, never storing it in clear', async () => {
