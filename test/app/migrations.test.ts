@@ -84,6 +84,14 @@ describe('migrations', () => {
     const events = migrations.find((m) => m.name === 'irradiation_events');
     expect(events?.files.plain).to.match(/\.plain\.sql$/);
     expect(events?.files.timescaledb).to.match(/\.timescaledb\.sql$/);
+    const unpaired = mkdtempSync(path.join(tmpdir(), 'kerma-mig-'));
+    writeFileSync(path.join(unpaired, '0001_core.sql'), 'SELECT 1;');
+    writeFileSync(path.join(unpaired, '0002_events.plain.sql'), 'SELECT 1;');
+    const refused = await listMigrations(unpaired).then(
+      () => 'listed',
+      (error: Error) => error.message,
+    );
+    expect(refused).to.include('migration 2_events must have both .timescaledb.sql and .plain.sql');
   });
 
   it('applies each migration exactly once when several instances start together', async () => {
