@@ -8,7 +8,7 @@ import { writePart10, newUid } from '../support/fixtures/dicom-writer.ts';
 import { buildCtRdsr, ctRdsrDataset, buildProjectionRdsr } from '../support/fixtures/xray-rdsr.ts';
 import { codeItem } from '../support/fixtures/sr-builder.ts';
 import { testIngestService } from '../support/ingest-harness.ts';
-import { startCuttingProxy } from '../support/cutting-proxy.ts';
+import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.ts';
 import { recordingLogger, silentLogger } from '../support/logger.ts';
 import { rowCounts } from '../support/row-counts.ts';
 import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -28,6 +28,28 @@ async function count(db: TestDatabase, table: string, where = 'true'): Promise<n
 /** A cumulative CT RDSR after `events` exposures: each report restates the earlier events (same UIDs). */
 function cumulativeCt(studyInstanceUid: string, events: number): Uint8Array {
   return buildCtRdsr({ studyInstanceUid, events });
+}
+
+/**
+ * The real ingest use case reaching `db` through `proxy`, which can drop the database; `db.pool`
+ * still reads the same database directly. The caller ends the returned pool.
+ */
+function serviceThrough(proxy: CuttingProxy, db: TestDatabase, onStudyUpdated?: (e: { studyId: number }) => void) {
+  const pool = createPool({ url: proxy.url, max: 2, connectTimeoutMs: 2000, logger: silentLogger });
+  // WORKAROUND, to be removed with the fix: createPool listens for 'error' on idle clients only, so
+  // a client losing its connection inside withTransaction emits an unhandled 'error' (a crash).
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const service = createIngestService({
+    transaction: (work) => withTransaction(pool, work),
+    db: queryRunner(pool),
+    objects: createObjectStore(testIngestService(db).dataDir),
+    logger: recordingLogger(),
+    patientIdSecret: 'x'.repeat(32),
+    timeZone: 'Europe/London',
+    notPatientPatterns: { ids: [], names: [] },
+    ...(onStudyUpdated ? { onStudyUpdated } : {}),
+  });
+  return { service, pool };
 }
 
 describe('ingest use case', () => {
@@ -206,6 +228,19 @@ describe('ingest use case', () => {
     const outcome = await service.ingestObject(request(buildProjectionRdsr()));
     if (outcome.status !== 'stored') throw new Error('expected stored');
     expect(seen).to.deep.equal([outcome.studyId]);
+    // A transaction whose COMMIT is lost announces nothing.
+    const proxy = await startCuttingProxy(db.url);
+    const { service: lossy, pool } = serviceThrough(proxy, db, (e) => seen.push(e.studyId));
+    try {
+      proxy.cutAt('COMMIT');
+      const lost = await lossy.ingestObject(request(buildProjectionRdsr())).catch((e: unknown) => e);
+      expect(proxy.cuts, 'the connection was dropped at the COMMIT').to.equal(1);
+      expect(lost).to.be.instanceOf(UnavailableError);
+      expect(seen).to.deep.equal([outcome.studyId]);
+    } finally {
+      await pool.end();
+      await proxy.close();
+    }
   });
 
   it('tells every listening instance about a stored study, at commit', async () => {
@@ -232,23 +267,9 @@ describe('ingest use case', () => {
   });
 
   it('throws UnavailableError, recording nothing, when the database is lost mid-transaction or cannot be reached', async () => {
-    // The service reaches the test database through a proxy that can drop it; `db.pool` reads the
-    // same database directly, so the counts below are what the database really kept.
     const proxy = await startCuttingProxy(db.url);
-    const pool = createPool({ url: proxy.url, max: 2, connectTimeoutMs: 2000, logger: silentLogger });
-    // WORKAROUND, to be removed with the fix: createPool listens for 'error' on idle clients only, so
-    // a client losing its connection inside withTransaction emits an unhandled 'error' (a crash).
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    const { service, pool } = serviceThrough(proxy, db);
     try {
-      const service = createIngestService({
-        transaction: (work) => withTransaction(pool, work),
-        db: queryRunner(pool),
-        objects: createObjectStore(testIngestService(db).dataDir),
-        logger: recordingLogger(),
-        patientIdSecret: 'x'.repeat(32),
-        timeZone: 'Europe/London',
-        notPatientPatterns: { ids: [], names: [] },
-      });
       const bytes = buildCtRdsr({ events: 2 });
       const before = await rowCounts(db.pool);
 
