@@ -1,6 +1,6 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,16 @@ function tempDataDir(): string {
 
 async function clusterDirOf(dataDir: string): Promise<string> {
   return embeddedLayout({ dataDir, uid: userInfo().uid, binaries: await locateBinaries(), runtimeRoot }).clusterDir;
+}
+
+/** The state letter of /proc/PID/stat (R, S, Z…), or undefined when there is no such process. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
 }
 
 async function startChild(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
@@ -234,8 +244,25 @@ describe('embedded PostgreSQL', function () {
     expect(other.clusterDir, 'one cluster per data directory').not.to.equal(root.clusterDir);
   });
 
-  it('detects zombie and dead processes as not alive', () => {
-    expect(isProcessAlive(process.pid)).to.equal(true);
-    expect(isProcessAlive(2 ** 22 + 12345)).to.equal(false);
+  it('detects zombie and dead processes as not alive', async () => {
+    // A zombie: `sh` starts a child that exits at once, then becomes `sleep`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const [line] = (await once(parent.stdout, 'data')) as [Buffer];
+      const zombie = Number.parseInt(String(line), 10);
+      const deadline = Date.now() + 5000;
+      while (processState(zombie) !== 'Z' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(processState(zombie), 'the child is a zombie').to.equal('Z');
+      expect(isProcessAlive(zombie)).to.equal(false);
+      expect(isProcessAlive(parent.pid!)).to.equal(true);
+      expect(isProcessAlive(process.pid)).to.equal(true);
+      expect(isProcessAlive(2 ** 22 + 12345)).to.equal(false);
+    } finally {
+      if (parent.exitCode === null && parent.signalCode === null) {
+        const exited = once(parent, 'exit');
+        parent.kill('SIGKILL');
+        await exited;
+      }
+    }
   });
 });

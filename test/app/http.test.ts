@@ -93,6 +93,7 @@ describe('HTTP service', () => {
     expect(stats.rows[0]).to.deep.equal({ n: 1 });
     const quarantine = await fetch(`${kerma.url}/api/v1/quarantine`, { headers: { authorization: `Bearer ${key}` } });
     expect(quarantine.status).to.equal(200);
+    expect(((await quarantine.json()) as { items: unknown[] }).items).to.deep.equal([]);
     expect(await fetch(`${kerma.url}/api/v1/quarantine`).then((r) => r.status)).to.equal(401);
   });
 

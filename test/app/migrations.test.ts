@@ -19,6 +19,59 @@ async function connect(name: string): Promise<pg.Client> {
   return client;
 }
 
+type Queryable = Pick<pg.Pool, 'query'> | pg.ClientBase;
+
+/** Whether the server offers TimescaleDB: the extension is installed and preloaded (docs/adr/0002). */
+async function serverOffersTimescale(db: Queryable): Promise<boolean> {
+  const { rows } = await db.query<{ available: boolean; preload: string }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb') AS available,
+            current_setting('shared_preload_libraries') AS preload`,
+  );
+  const preloaded = rows[0]!.preload.split(',').some((library) => library.trim() === 'timescaledb');
+  return rows[0]!.available && preloaded;
+}
+
+interface EventStorage {
+  /** The timescaledb extension exists in this database. */
+  readonly extension: boolean;
+  /** The time column of irradiation_events as a hypertable, null when it is none. */
+  readonly hypertableTime: string | null;
+  /** irradiation_events' native partition key, null when it is not partitioned. */
+  readonly partitionKey: string | null;
+}
+
+const STORAGE: Record<'timescaledb' | 'plain', EventStorage> = {
+  timescaledb: { extension: true, hypertableTime: 'occurred_at', partitionKey: null },
+  plain: { extension: false, hypertableTime: null, partitionKey: 'RANGE (occurred_at)' },
+};
+
+/** How irradiation_events is stored, read from the catalogue. */
+async function eventStorage(db: Queryable): Promise<EventStorage> {
+  const { rows } = await db.query<{ extension: boolean; partition_key: string | null }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb') AS extension,
+            (SELECT pg_get_partkeydef(p.partrelid) FROM pg_partitioned_table p
+             WHERE p.partrelid = to_regclass('irradiation_events')) AS partition_key`,
+  );
+  const { extension, partition_key: partitionKey } = rows[0]!;
+  let hypertableTime: string | null = null;
+  if (extension) {
+    const dimensions = await db.query<{ column_name: string }>(
+      `SELECT column_name FROM timescaledb_information.dimensions
+       WHERE hypertable_name = 'irradiation_events' AND dimension_type = 'Time'`,
+    );
+    hypertableTime = dimensions.rows[0]?.column_name ?? null;
+  }
+  return { extension, hypertableTime, partitionKey };
+}
+
+/** The flavours the migration ledger records for flavoured migrations. */
+async function recordedFlavours(db: Queryable): Promise<string[]> {
+  const { rows } = await db.query<{ flavour: string }>(
+    `SELECT DISTINCT flavour FROM kerma_schema_migrations WHERE flavour <> 'shared' ORDER BY flavour`,
+  );
+  return rows.map((r) => r.flavour);
+}
+
 describe('migrations', () => {
   const created: string[] = [];
   after(async () => {
@@ -31,6 +84,14 @@ describe('migrations', () => {
     const events = migrations.find((m) => m.name === 'irradiation_events');
     expect(events?.files.plain).to.match(/\.plain\.sql$/);
     expect(events?.files.timescaledb).to.match(/\.timescaledb\.sql$/);
+    const unpaired = mkdtempSync(path.join(tmpdir(), 'kerma-mig-'));
+    writeFileSync(path.join(unpaired, '0001_core.sql'), 'SELECT 1;');
+    writeFileSync(path.join(unpaired, '0002_events.plain.sql'), 'SELECT 1;');
+    const refused = await listMigrations(unpaired).then(
+      () => 'listed',
+      (error: Error) => error.message,
+    );
+    expect(refused).to.include('migration 2_events must have both .timescaledb.sql and .plain.sql');
   });
 
   it('applies each migration exactly once when several instances start together', async () => {
@@ -87,6 +148,44 @@ describe('migrations', () => {
     }
   });
 
+  it('keeps plain partitions with KERMA_TIMESCALEDB=off, even where TimescaleDB is offered', async () => {
+    const name = await createEmptyDatabase();
+    created.push(name);
+    const client = await connect(name);
+    try {
+      const result = await migrate(client, { logger: silentLogger, timescale: 'off' });
+      expect(result.flavour).to.equal('plain');
+      expect(await eventStorage(client)).to.deep.equal(STORAGE.plain);
+      expect(await recordedFlavours(client)).to.deep.equal(['plain']);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('with KERMA_TIMESCALEDB=required, uses TimescaleDB where offered and refuses to migrate where not', async () => {
+    const name = await createEmptyDatabase();
+    created.push(name);
+    const client = await connect(name);
+    try {
+      const offered = await serverOffersTimescale(client);
+      const migrated = await migrate(client, { logger: silentLogger, timescale: 'required' }).catch(
+        (error: Error) => error,
+      );
+      if (offered) {
+        expect(migrated).to.include({ flavour: 'timescaledb' });
+        expect(await eventStorage(client)).to.deep.equal(STORAGE.timescaledb);
+        expect(await recordedFlavours(client)).to.deep.equal(['timescaledb']);
+      } else {
+        expect(migrated).to.be.instanceOf(Error);
+        expect((migrated as Error).message).to.include('KERMA_TIMESCALEDB=required');
+        const { rows } = await client.query(`SELECT to_regclass('irradiation_events') AS events`);
+        expect(rows[0], 'no flavoured table was created').to.deep.equal({ events: null });
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
   describe('irradiation events storage', () => {
     let db: TestDatabase;
     before(async () => {
@@ -95,22 +194,11 @@ describe('migrations', () => {
     after(async () => db.drop());
 
     it('uses a hypertable on TimescaleDB and monthly partitions otherwise', async () => {
-      const { rows } = await db.pool.query<{ flavour: string }>(
-        `SELECT flavour FROM kerma_schema_migrations WHERE name = 'irradiation_events'`,
-      );
-      const flavour = rows[0]?.flavour;
-      expect(flavour).to.equal(process.env.KERMA_TEST_FLAVOUR);
-      if (flavour === 'timescaledb') {
-        const hyper = await db.pool.query(
-          `SELECT 1 FROM timescaledb_information.hypertables WHERE hypertable_name = 'irradiation_events'`,
-        );
-        expect(hyper.rowCount).to.equal(1);
-      } else {
-        const parted = await db.pool.query(
-          `SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid WHERE c.relname = 'irradiation_events'`,
-        );
-        expect(parted.rowCount).to.equal(1);
-      }
+      // Asked of the server itself, not of the migration run that built this database.
+      const expected = (await serverOffersTimescale(db.pool)) ? 'timescaledb' : 'plain';
+      expect(await eventStorage(db.pool)).to.deep.equal(STORAGE[expected]);
+      expect(await recordedFlavours(db.pool), 'the flavour the ledger records').to.deep.equal([expected]);
+      expect(process.env.KERMA_TEST_FLAVOUR, 'the flavour migrate() returned').to.equal(expected);
     });
 
     it('stores events of any month through the same statements on both paths', async () => {
@@ -137,7 +225,7 @@ describe('migrations', () => {
          WHERE occurred_at >= '2024-03-01' AND occurred_at < '2024-04-01'`,
       );
       expect(rows[0]).to.deep.equal({ n: 2, dlp: 600 });
-      if (process.env.KERMA_TEST_FLAVOUR === 'plain') {
+      if ((await eventStorage(db.pool)).partitionKey !== null) {
         const inDefault = await db.pool.query('SELECT 1 FROM irradiation_events_default');
         expect(inDefault.rowCount).to.equal(0);
       }

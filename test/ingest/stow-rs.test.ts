@@ -20,7 +20,9 @@ import { createQuarantineRouter } from '../../ingest/transports/quarantine-route
 import { createStowRouter } from '../../ingest/transports/stow-rs.ts';
 import { newUid, writePart10 } from '../support/fixtures/dicom-writer.ts';
 import { buildCtRdsr, buildProjectionRdsr } from '../support/fixtures/xray-rdsr.ts';
+import { startCuttingProxy, type CuttingProxy } from '../support/cutting-proxy.ts';
 import { recordingLogger, silentLogger, type LogRecord } from '../support/logger.ts';
+import { rowCounts } from '../support/row-counts.ts';
 import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
 
 /**
@@ -406,41 +408,46 @@ describe('STOW-RS store transaction', () => {
     }
   });
 
-  describe('when the database is down', () => {
-    let deadPool: Pool;
-    let deadServer: Server;
-    let deadUrl: string;
-    let deadDataDir: string;
+  describe('when the database is lost', () => {
+    // The ingest reaches the test database through a proxy that can drop it; `database.pool` reads
+    // the same database directly, so the counts below are what the database really kept.
+    let proxy: CuttingProxy;
+    let proxiedPool: Pool;
+    let downServer: Server;
+    let downUrl: string;
+    let downDataDir: string;
 
     before(async () => {
-      // A real connection that fails: nothing listens on port 1.
-      deadPool = createPool({
-        url: 'postgres://kerma@127.0.0.1:1/kerma',
-        max: 1,
-        connectTimeoutMs: 500,
-        logger: silentLogger,
-      });
-      deadDataDir = await mkdtemp(path.join(tmpdir(), 'kerma-stow-down-'));
-      const ingest = ingestService(deadPool, deadDataDir);
-      ({ server: deadServer, url: deadUrl } = await startServer(ingest, db, database.pool));
+      proxy = await startCuttingProxy(database.url);
+      proxiedPool = createPool({ url: proxy.url, max: 1, connectTimeoutMs: 2000, logger: silentLogger });
+      // WORKAROUND, to be removed with the fix: createPool listens for 'error' on idle clients only,
+      // so a client losing its connection inside withTransaction emits an unhandled 'error' (a crash).
+      proxiedPool.on('connect', (client) => client.on('error', () => undefined));
+      downDataDir = await mkdtemp(path.join(tmpdir(), 'kerma-stow-down-'));
+      const ingest = ingestService(proxiedPool, downDataDir);
+      ({ server: downServer, url: downUrl } = await startServer(ingest, db, database.pool));
     });
 
     after(async () => {
-      await stopServer(deadServer);
-      await deadPool.end();
-      await rm(deadDataDir, { recursive: true, force: true });
+      await stopServer(downServer);
+      await proxiedPool.end();
+      await proxy.close();
+      await rm(downDataDir, { recursive: true, force: true });
     });
 
     it('answers 503 with Retry-After, stops at the first instance and records nothing', async () => {
       const { ct, projection, bytes } = mixedObjects();
-      const before = await countRows(db);
+      const before = await rowCounts(database.pool);
+      // Lost at the first instance's COMMIT: every statement of its transaction has run.
+      proxy.cutAt('COMMIT');
 
-      const response = await fetch(`${deadUrl}/dicomweb/studies`, {
+      const response = await fetch(`${downUrl}/dicomweb/studies`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': STOW_TYPE },
         body: multipartBody(bytes),
       });
 
+      expect(proxy.cuts, 'the connection was dropped at the COMMIT').to.equal(1);
       expect(response.status).to.equal(503);
       expect(response.headers.get('retry-after')).to.equal('30');
       const body = (await response.json()) as DicomJson;
@@ -448,16 +455,16 @@ describe('STOW-RS store transaction', () => {
       const failures = items(body, '00081198');
       expect(failures.map((i) => value(i, '00081155')).slice(0, 2)).to.deep.equal([ct.sop, projection.sop]);
       expect(failures.map((i) => value(i, '00081197'))).to.deep.equal([0xa700, 0xa700, 0xa700]);
-      expect(await countRows(db)).to.deep.equal(before);
-      expect(await sourceObjectExists(db, ct.sop)).to.equal(false);
+      expect(await rowCounts(database.pool)).to.deep.equal(before);
       // Only the first part reached the object store: the others were never attempted.
-      const objectDirs = await readdir(path.join(deadDataDir, 'objects'));
+      const objectDirs = await readdir(path.join(downDataDir, 'objects'));
       expect(objectDirs).to.have.length(1);
     });
 
     it('answers 503 with Retry-After when even the API key cannot be checked', async () => {
-      const ingest = ingestService(deadPool, deadDataDir);
-      const unreachable = await startServer(ingest, queryRunner(deadPool), deadPool);
+      proxy.cut();
+      const ingest = ingestService(proxiedPool, downDataDir);
+      const unreachable = await startServer(ingest, queryRunner(proxiedPool), proxiedPool);
       try {
         const response = await fetch(`${unreachable.url}/dicomweb/studies`, {
           method: 'POST',
@@ -473,13 +480,15 @@ describe('STOW-RS store transaction', () => {
   });
 
   describe('logging', () => {
-    it('logs the sender and UIDs, never patient data', () => {
+    it('logs the sender and UIDs, never patient data', async () => {
+      const { broken, bytes } = mixedObjects();
+      const from = logs.length;
+      await stow(multipartBody(bytes));
+      const summaries = logs.slice(from).filter((r) => r.message === 'STOW-RS request stored');
+      expect(summaries).to.have.length(1);
+      expect(summaries[0]!.data).to.deep.include({ sender: 'pacs-rxh', failedSopInstanceUids: [broken.sop] });
+      // Every record of this file's requests, the quarantined and refused ones included.
       const text = JSON.stringify(logs);
-      expect(
-        logs.some(
-          (r) => r.message === 'STOW-RS request stored' && (r.data as { sender?: string }).sender === 'pacs-rxh',
-        ),
-      ).to.equal(true);
       for (const identifier of PATIENT_DATA) expect(text).to.not.include(identifier);
     });
   });

@@ -1,14 +1,13 @@
 import { expect } from 'chai';
 import { DicomExtractionError, extractDoseReport, summariseReport } from '../../ingest/index.ts';
-import { writePart10 } from '../support/fixtures/dicom-writer.ts';
+import { writePart10, type Dataset } from '../support/fixtures/dicom-writer.ts';
 import {
-  Codes,
   buildCtRdsr,
   buildProjectionRdsr,
   ctRdsrDataset,
   projectionRdsrDataset,
 } from '../support/fixtures/xray-rdsr.ts';
-import { U, codeItem } from '../support/fixtures/sr-builder.ts';
+import { U, codeItem, datetime } from '../support/fixtures/sr-builder.ts';
 
 function extract(bytes: Uint8Array) {
   return extractDoseReport(bytes).report;
@@ -167,14 +166,33 @@ describe('X-ray radiation dose SR extraction', () => {
 
   it('keeps the CT document order of events even when it is not chronological', () => {
     const dataset = ctRdsrDataset({ events: 2 });
-    const contents = dataset.ContentSequence as unknown[];
-    const [first, second] = [contents.at(-2), contents.at(-1)];
-    contents.splice(-2, 2, second, first);
+    const acquisitions = (dataset.ContentSequence as Dataset[]).filter(
+      (item) => (item.ConceptNameCodeSequence as Dataset[])[0]?.CodeValue === '113819',
+    );
+    expect(acquisitions, 'the two CT Acquisition containers').to.have.length(2);
+    // Document order: event 2.25.10001 (started 10:20) before 2.25.10000 (started 10:16), so neither
+    // a sort by time nor one by UID gives it back.
+    const [first, second] = acquisitions as [Dataset, Dataset];
+    startedAt(first, '20240315101600');
+    startedAt(second, '20240315102000');
+    const contents = dataset.ContentSequence as Dataset[];
+    contents.splice(contents.indexOf(first), 1);
+    contents.push(first);
+
     const events = extract(writePart10(dataset)).ct!.events;
+
     expect(events.map((e) => e.irradiationEventUid)).to.deep.equal(['2.25.10001', '2.25.10000']);
-    expect(Codes.ctAcquisition[0]).to.equal('113819');
+    expect(events.map((e) => e.dateTimeStarted?.slice(0, 19))).to.deep.equal([
+      '2024-03-15T10:20:00',
+      '2024-03-15T10:16:00',
+    ]);
   });
 });
+
+/** Adds DateTime Started (DCM 111526) to a CT Acquisition container. */
+function startedAt(acquisition: Dataset, value: string): void {
+  (acquisition.ContentSequence as Dataset[]).push(datetime(['111526', 'DCM', 'DateTime Started'], value));
+}
 
 function captureError(run: () => unknown): DicomExtractionError {
   try {
