@@ -11,13 +11,7 @@ import type {
   XrayFilter,
 } from './types.ts';
 import { convertAll, numericReader } from './units.ts';
-import { dateTimeUtcOffset, formatDateTime } from './values.ts';
-
-/** The DT value's offset suffix, as a field only when present (a report without one stays as it was). */
-function startOffset(value: string | undefined): { dateTimeStartedUtcOffset?: string } {
-  const offset = dateTimeUtcOffset(value);
-  return offset ? { dateTimeStartedUtcOffset: offset } : {};
-}
+import { dateTimeStartedOffset, formatDateTime } from './values.ts';
 
 /** PS3.16 TID 10003 Irradiation Event X-Ray Data, with its source, detector and mechanical rows. */
 export function readProjectionEvent(event: ContentItem, warnings: string[]): ProjectionEvent {
@@ -31,7 +25,7 @@ export function readProjectionEvent(event: ContentItem, warnings: string[]): Pro
   return {
     irradiationEventUid: childText(event, C.irradiationEventUid),
     dateTimeStarted: formatDateTime(childText(event, C.dateTimeStarted)),
-    ...startOffset(childText(event, C.dateTimeStarted)),
+    ...dateTimeStartedOffset(childText(event, C.dateTimeStarted)),
     acquisitionPlane: childCode(event, P.acquisitionPlane),
     irradiationEventType: childCode(event, P.irradiationEventType),
     acquisitionProtocol: childText(event, C.acquisitionProtocol),

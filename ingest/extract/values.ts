@@ -72,6 +72,12 @@ export function dateTimeUtcOffset(value: string | undefined): string | undefined
   return suffix ? formatUtcOffset(suffix[0]) : undefined;
 }
 
+/** A DT's offset as the `dateTimeStartedUtcOffset` of an event, a field only when present. */
+export function dateTimeStartedOffset(value: string | undefined): { dateTimeStartedUtcOffset?: string } {
+  const offset = dateTimeUtcOffset(value);
+  return offset ? { dateTimeStartedUtcOffset: offset } : {};
+}
+
 /** Combines a DA and a TM into the ISO datetime `formatDateTime` produces. */
 export function combineDateTime(date: string | undefined, time: string | undefined): string | undefined {
   const isoDate = formatDate(date);

@@ -92,6 +92,31 @@ describe('times', () => {
       ]);
     });
 
+    it("keeps an image header's Acquisition DateTime offset, and only when that DT is the time read", () => {
+      const ct = (extra: Dataset) =>
+        extractDoseReport(
+          writePart10({
+            SOPClassUID: '1.2.840.10008.5.1.4.1.1.2',
+            SOPInstanceUID: newUid(),
+            StudyInstanceUID: newUid(),
+            SeriesInstanceUID: newUid(),
+            StudyDate: '20240701',
+            StudyTime: '003000',
+            Modality: 'CT',
+            KVP: '120',
+            CTDIvol: 12.5,
+            ProtocolName: 'Head',
+            AcquisitionDateTime: '20240701003000-0400',
+            ...extra,
+          }),
+        ).report.ct?.events.map((e) => [e.dateTimeStarted, e.dateTimeStartedUtcOffset]);
+      expect(ct({})).to.deep.equal([['2024-07-01T00:30:00', '-04:00']]);
+      // Acquisition Date and Time win over the DT (imageDateTime): they are local, without its offset.
+      expect(ct({ AcquisitionDate: '20240701', AcquisitionTime: '004000' })).to.deep.equal([
+        ['2024-07-01T00:40:00', undefined],
+      ]);
+    });
+
     it('reads local times in a zone as PostgreSQL does, clock changes included', async () => {
       const db = await freshDatabase();
       try {
