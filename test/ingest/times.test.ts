@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import pg from 'pg';
+import { MIGRATIONS_DIR, migrate } from '../../app/db/migrations.ts';
 import { queryRunner, withTransaction } from '../../app/db/pool.ts';
 import { applyTrusts, loadTrustsFile } from '../../app/trusts.ts';
 import { createIngestService, createObjectStore, extractDoseReport, prepareObject } from '../../ingest/index.ts';
@@ -10,8 +12,14 @@ import { instantOf, utcMonth } from '../../ingest/store/instants.ts';
 import { writePart10, newUid, type Dataset } from '../support/fixtures/dicom-writer.ts';
 import { datetime } from '../support/fixtures/sr-builder.ts';
 import { Codes, ctRdsrDataset } from '../support/fixtures/xray-rdsr.ts';
-import { recordingLogger } from '../support/logger.ts';
-import { freshDatabase, type TestDatabase } from '../support/test-database.ts';
+import { recordingLogger, silentLogger } from '../support/logger.ts';
+import {
+  createEmptyDatabase,
+  databaseUrl,
+  dropDatabase,
+  freshDatabase,
+  type TestDatabase,
+} from '../support/test-database.ts';
 
 /**
  * Times (docs/adr/0005-times-and-event-identity.md): the object's own offset first, then the trust's
@@ -309,6 +317,57 @@ describe('times', () => {
           expect(chunk.rows[0]?.n).to.equal(1);
         }
       });
+    }
+  });
+
+  it('migration 0006 keeps the first of an event stored twice before it, and gives every event its key', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kerma-mig-'));
+    const name = await createEmptyDatabase();
+    const client = new pg.Client({ connectionString: databaseUrl(name) });
+    try {
+      await client.connect();
+      for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => !/^0006_/.test(f)))
+        copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(dir, file));
+      await migrate(client, { logger: silentLogger, timescale: 'auto', dir });
+      const { rows } = await client.query<{ study_id: number }>(
+        `INSERT INTO studies (study_instance_uid, modality, event_count) VALUES ('2.25.6', 'CT', 3) RETURNING study_id`,
+      );
+      const studyId = rows[0]!.study_id;
+      // One event read in London, then again in New York (the bug), and another event.
+      for (const [uid, at, dlp] of [
+        ['2.25.61', '2024-03-15T10:15:00Z', 100],
+        ['2.25.61', '2024-03-15T14:15:00Z', 110],
+        ['2.25.62', '2024-03-15T10:20:00Z', 200],
+      ] as const)
+        await client.query(
+          `INSERT INTO irradiation_events (occurred_at, study_id, irradiation_event_uid, modality, event_kind, dlp_mgycm)
+           VALUES ($1, $2, $3, 'CT', 'ct', $4)`,
+          [at, studyId, uid, dlp],
+        );
+      for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => /^0006_/.test(f)))
+        copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(dir, file));
+      expect((await migrate(client, { logger: silentLogger, timescale: 'auto', dir })).applied).to.deep.equal([6]);
+      const events = await client.query(
+        `SELECT irradiation_event_uid AS uid, dlp_mgycm AS dlp FROM irradiation_events ORDER BY 1`,
+      );
+      expect(events.rows).to.deep.equal([
+        { uid: '2.25.61', dlp: 100 },
+        { uid: '2.25.62', dlp: 200 },
+      ]);
+      const keys = await client.query(
+        `SELECT irradiation_event_uid AS uid, to_char(occurred_at AT TIME ZONE 'UTC', 'HH24:MI') AS at
+         FROM irradiation_event_keys ORDER BY 1`,
+      );
+      expect(keys.rows).to.deep.equal([
+        { uid: '2.25.61', at: '10:15' },
+        { uid: '2.25.62', at: '10:20' },
+      ]);
+      const study = await client.query<{ event_count: number }>('SELECT event_count FROM studies');
+      expect(study.rows[0]?.event_count).to.equal(2);
+    } finally {
+      await client.end();
+      await dropDatabase(name);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
