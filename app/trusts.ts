@@ -13,6 +13,11 @@ export interface TrustDefinition {
   readonly callingAeTitles?: readonly string[];
   readonly nhsNumber?: { readonly source: 'patient_id' | 'other_patient_ids'; readonly issuer?: string };
   readonly localIdIssuer?: string;
+  /**
+   * IANA zone of the trust's devices, for objects that state no UTC offset (0008,0201 or a DT
+   * suffix); without it, KERMA_TIMEZONE. See docs/adr/0005-times-and-event-identity.md.
+   */
+  readonly timeZone?: string;
 }
 
 const schema = {
@@ -32,11 +37,21 @@ const schema = {
         properties: { source: { enum: ['patient_id', 'other_patient_ids'] }, issuer: { type: 'string', minLength: 1 } },
       },
       localIdIssuer: { type: 'string', minLength: 1 },
+      timeZone: { type: 'string', minLength: 1 },
     },
   },
 } as const;
 
 const validate = new Ajv({ allErrors: true }).compile<TrustDefinition[]>(schema);
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function loadTrustsFile(path: string): TrustDefinition[] {
   let parsed: unknown;
@@ -50,6 +65,14 @@ export function loadTrustsFile(path: string): TrustDefinition[] {
       (validate.errors ?? []).map((e) => `KERMA_TRUSTS_FILE ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
     );
   }
+  const badZones = parsed.filter((t) => t.timeZone !== undefined && !isTimeZone(t.timeZone));
+  if (badZones.length > 0)
+    throw new ConfigError(
+      badZones.map(
+        (t) =>
+          `KERMA_TRUSTS_FILE: timeZone of ${t.code} must be an IANA time zone such as Europe/London (got ${JSON.stringify(t.timeZone)})`,
+      ),
+    );
   const aeOwners = new Map<string, string>();
   for (const trust of parsed) {
     for (const ae of trust.callingAeTitles ?? []) {
@@ -67,11 +90,11 @@ export function loadTrustsFile(path: string): TrustDefinition[] {
 export async function applyTrusts(db: QueryRunner, trusts: readonly TrustDefinition[]): Promise<void> {
   for (const t of trusts) {
     await db.query(sql`
-      INSERT INTO trusts (code, name, calling_ae_titles, nhs_number_source, nhs_number_issuer, local_id_issuer)
-      VALUES (${t.code}, ${t.name}, ${t.callingAeTitles ?? []}, ${t.nhsNumber?.source ?? 'none'}, ${t.nhsNumber?.issuer ?? null}, ${t.localIdIssuer ?? null})
+      INSERT INTO trusts (code, name, calling_ae_titles, nhs_number_source, nhs_number_issuer, local_id_issuer, time_zone)
+      VALUES (${t.code}, ${t.name}, ${t.callingAeTitles ?? []}, ${t.nhsNumber?.source ?? 'none'}, ${t.nhsNumber?.issuer ?? null}, ${t.localIdIssuer ?? null}, ${t.timeZone ?? null})
       ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, calling_ae_titles = EXCLUDED.calling_ae_titles,
         nhs_number_source = EXCLUDED.nhs_number_source, nhs_number_issuer = EXCLUDED.nhs_number_issuer,
-        local_id_issuer = EXCLUDED.local_id_issuer`);
+        local_id_issuer = EXCLUDED.local_id_issuer, time_zone = EXCLUDED.time_zone`);
   }
 }
 

@@ -4,7 +4,15 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryRunner } from '../core/index.ts';
 import { patientKeys, upsertDevice } from '../ingest/index.ts';
-import { EVENT_COLUMNS, STUDY_COLUMNS, copyLine, eventLines, studyLine } from './direct-rows.ts';
+import {
+  EVENT_COLUMNS,
+  EVENT_KEY_COLUMNS,
+  STUDY_COLUMNS,
+  copyLine,
+  eventKeyLines,
+  eventLines,
+  studyLine,
+} from './direct-rows.ts';
 import type { RegionModel, Room, Trust } from './model.ts';
 import { identityRules, patientAt, patientInfoAt, type Patient } from './patients.ts';
 import { ZonedClock, DAY_MS } from './time.ts';
@@ -151,6 +159,7 @@ async function loadBatch(client: pg.ClientBase, s: LoadState, batch: readonly Sy
   const out = { patients: [] as string[], keys: [] as string[] };
   const studies: string[] = [];
   const events: string[] = [];
+  const eventKeys: string[] = [];
   for (const exam of batch) {
     const patient = patientAt(s.model, exam.patientIndex);
     patientLines(s, exam, patient, out);
@@ -165,6 +174,7 @@ async function loadBatch(client: pg.ClientBase, s: LoadState, batch: readonly Sy
     };
     studies.push(studyLine(s.model, exam, patient, refs, s.clock));
     events.push(eventLines(exam, studyId, deviceId, () => s.base.event + ++s.events));
+    eventKeys.push(eventKeyLines(exam, studyId));
   }
   await client.query('BEGIN');
   try {
@@ -172,6 +182,7 @@ async function loadBatch(client: pg.ClientBase, s: LoadState, batch: readonly Sy
     await copyInto(client, 'patient_identifiers', ['identifier_hash', 'patient_id', 'kind', 'trust_id'], out.keys);
     await copyInto(client, 'studies', STUDY_COLUMNS, studies);
     await copyInto(client, 'irradiation_events', EVENT_COLUMNS, events);
+    await copyInto(client, 'irradiation_event_keys', EVENT_KEY_COLUMNS, eventKeys);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -227,7 +238,9 @@ async function finish(client: pg.ClientBase): Promise<void> {
     );
   }
   // Planner statistics for the benchmarks that follow a load.
-  await client.query('ANALYZE studies, irradiation_events, patients, patient_identifiers, orders');
+  await client.query(
+    'ANALYZE studies, irradiation_events, irradiation_event_keys, patients, patient_identifiers, orders',
+  );
 }
 
 async function prepare(client: pg.ClientBase, model: RegionModel, secret: string): Promise<LoadState> {

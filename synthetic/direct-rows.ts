@@ -20,6 +20,8 @@ export const STUDY_COLUMNS = [
   'modality',
   'modalities',
   'study_datetime',
+  'time_basis',
+  'time_zone',
   'accession_hash',
   'study_description',
   'procedure_code',
@@ -56,6 +58,13 @@ export const EVENT_COLUMNS = [
   'source_kind',
   'device_id',
 ] as const;
+
+/** The identity row of each event (irradiation_event_keys, ADR 0005). */
+export const EVENT_KEY_COLUMNS = ['study_id', 'irradiation_event_uid', 'occurred_at'] as const;
+
+export function eventKeyLines(exam: SynthExam, studyId: number): string {
+  return exam.events.map((e) => copyLine([studyId, e.uid, new Date(e.startUtcMs).toISOString()])).join('');
+}
 
 type Cell = string | number | undefined | null;
 
@@ -153,6 +162,9 @@ export function studyLine(
     modality,
     `{${modality}}`,
     new Date(exam.startUtcMs).toISOString(),
+    // The generated objects state no UTC offset and its trusts file names no zone: the deployment's.
+    'default-zone',
+    model.options.timeZone,
     accessionKey(refs.secret, exam.trust.code, exam.accessionNumber),
     exam.procedure.name,
     `${code[1]}:${code[0]}`,

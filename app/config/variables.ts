@@ -123,7 +123,8 @@ export const variables: readonly VariableSpec[] = [
     name: 'KERMA_TIMEZONE',
     schema: { type: 'string', minLength: 1 },
     default: 'Europe/London',
-    description: 'IANA time zone of the modalities: DICOM dates and times are local and carry no zone.',
+    description:
+      'IANA time zone of the modalities, for objects that state no UTC offset (0008,0201) from a trust whose entry names no `timeZone`.',
   },
   {
     name: 'KERMA_TRUSTS_FILE',

@@ -18,6 +18,7 @@ export const Tag = {
   AcquisitionTime: 'x00080032',
   ContentTime: 'x00080033',
   AcquisitionDateTime: 'x0008002a',
+  TimezoneOffsetFromUTC: 'x00080201',
   AccessionNumber: 'x00080050',
   Modality: 'x00080060',
   Manufacturer: 'x00080070',

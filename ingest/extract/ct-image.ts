@@ -10,6 +10,7 @@ import {
   codeOf,
   firstDefined,
   imageDateTime,
+  imageDateTimeOffset,
   imageReportContext,
   irradiationEventUid,
   readNumber,
@@ -17,7 +18,7 @@ import {
 } from './image-common.ts';
 import { guardExtraction, requireIdentity } from './guards.ts';
 import type { CtDose, CtEvent, CtXraySource, DoseReport } from './types.ts';
-import { formatDateTime } from './values.ts';
+import { dateTimeStartedOffset, formatDateTime } from './values.ts';
 
 /**
  * CT images read from their own header: CT Image (PS3.3 A.3, CT Image Module C.8.2.1) and Enhanced CT
@@ -145,8 +146,20 @@ function meanCtdiVolMgy(ds: DicomDataset): number | undefined {
 }
 
 function ctImageDateTime(ds: DicomDataset): string | undefined {
-  const frame = ds.item(CtTag.PerFrameFunctionalGroupsSequence)?.item(CtTag.FrameContentSequence);
-  return firstDefined(formatDateTime(frame?.string(CtTag.FrameAcquisitionDateTime)), imageDateTime(ds, false));
+  return firstDefined(formatDateTime(frameAcquisitionDateTime(ds)), imageDateTime(ds, false));
+}
+
+/** The offset suffix of the DT ctImageDateTime chose, if any. */
+function ctImageDateTimeOffset(ds: DicomDataset): { dateTimeStartedUtcOffset?: string } {
+  const frame = frameAcquisitionDateTime(ds);
+  return formatDateTime(frame) ? dateTimeStartedOffset(frame) : imageDateTimeOffset(ds);
+}
+
+function frameAcquisitionDateTime(ds: DicomDataset): string | undefined {
+  return ds
+    .item(CtTag.PerFrameFunctionalGroupsSequence)
+    ?.item(CtTag.FrameContentSequence)
+    ?.string(CtTag.FrameAcquisitionDateTime);
 }
 
 function readCtImageSource(ds: DicomDataset): CtXraySource {
@@ -179,6 +192,7 @@ function readCtImageEvent(ds: DicomDataset, sopInstanceUid: string): CtEvent {
   return ctEvent({
     irradiationEventUid: irradiationEventUid(ds, sopInstanceUid),
     dateTimeStarted: ctImageDateTime(ds),
+    ...ctImageDateTimeOffset(ds),
     acquisitionProtocol: firstDefined(ds.string(Tag.ProtocolName), ds.string(Tag.SeriesDescription)),
     targetRegion: codeOf(ds, ImageTag.AnatomicRegionSequence),
     ctAcquisitionType: ctAcquisitionType(acquisitionType ?? ds.string(CtTag.AcquisitionType)),

@@ -3,7 +3,7 @@ import { C } from './concepts.ts';
 import { childCode, childText, readDeviceParticipant, readPersonParticipant } from './sr-context.ts';
 import type { CtAccumulated, CtDose, CtDoseCheck, CtEvent, CtXraySource } from './types.ts';
 import { numericReader } from './units.ts';
-import { formatDateTime } from './values.ts';
+import { dateTimeStartedOffset, formatDateTime } from './values.ts';
 
 /** PS3.16 TID 10011 CT Radiation Dose: accumulated data (TID 10012) and every CT Acquisition (TID 10013). */
 export function readCtDose(root: ContentItem, warnings: string[]): CtDose {
@@ -32,6 +32,7 @@ function readCtEvent(event: ContentItem, warnings: string[]): CtEvent {
   return {
     irradiationEventUid: childText(event, C.irradiationEventUid),
     dateTimeStarted: formatDateTime(childText(event, C.dateTimeStarted)),
+    ...dateTimeStartedOffset(childText(event, C.dateTimeStarted)),
     acquisitionProtocol: childText(event, C.acquisitionProtocol),
     targetRegion: childCode(event, C.targetRegion),
     ctAcquisitionType: childCode(event, C.ctAcquisitionType),

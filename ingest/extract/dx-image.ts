@@ -11,6 +11,7 @@ import {
   codeOf,
   firstDefined,
   imageDateTime,
+  imageDateTimeOffset,
   imageReportContext,
   irradiationEventUid,
   readAnodeTarget,
@@ -213,6 +214,7 @@ export function readProjectionImageEvent(
   return {
     irradiationEventUid: irradiationEventUid(ds, identity.sopInstanceUid),
     dateTimeStarted: imageDateTime(ds, options.studyDateFallback),
+    ...imageDateTimeOffset(ds),
     acquisitionPlane: ImageCodes.singlePlane,
     irradiationEventType: ImageCodes.stationaryAcquisition,
     acquisitionProtocol: readAcquisitionProtocol(ds),

@@ -2,7 +2,7 @@ import type { DicomDataset } from '../dicom/dataset.ts';
 import { readCode } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
 import type { DeviceInfo, DoseReport, PatientInfo, StudyInfo } from './types.ts';
-import { formatDate, formatTime, joinPersonNames, patientAgeYears } from './values.ts';
+import { formatDate, formatTime, formatUtcOffset, joinPersonNames, patientAgeYears } from './values.ts';
 
 /**
  * Study, patient and device attributes from the object's own header (PS3.3 C.7.2.1 General Study,
@@ -23,6 +23,7 @@ export function readStudyInfo(ds: DicomDataset, options: HeaderOptions): StudyIn
   }
   const procedureCode = readCode(ds.item(Tag.ProcedureCodeSequence));
   const requestAttributes = ds.item(Tag.RequestAttributesSequence);
+  const utcOffset = formatUtcOffset(ds.string(Tag.TimezoneOffsetFromUTC));
   return {
     studyInstanceUid,
     seriesInstanceUid: ds.string(Tag.SeriesInstanceUID),
@@ -30,6 +31,7 @@ export function readStudyInfo(ds: DicomDataset, options: HeaderOptions): StudyIn
     accessionNumber: ds.string(Tag.AccessionNumber),
     studyDate: formatDate(date),
     studyTime: formatTime(time),
+    ...(utcOffset ? { utcOffset } : {}),
     studyDescription: ds.string(Tag.StudyDescription),
     seriesDescription: ds.string(Tag.SeriesDescription),
     procedureCode,

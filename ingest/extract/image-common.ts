@@ -3,7 +3,7 @@ import { parseDecimal } from '../dicom/dataset.ts';
 import { readCode, type Code } from '../dicom/sr.ts';
 import { Tag } from '../dicom/tags.ts';
 import type { ProjectionAccumulated, ReportContext, XrayFilter } from './types.ts';
-import { combineDateTime, formatDateTime } from './values.ts';
+import { combineDateTime, dateTimeStartedOffset, formatDateTime } from './values.ts';
 
 /**
  * What the image-header extractors (DX/CR, MG, CT, Philips dose-info capture) share: tags missing from
@@ -115,6 +115,12 @@ export function imageDateTime(ds: DicomDataset, studyFallback: boolean): string 
   const acquisitionDateTime = formatDateTime(ds.string(Tag.AcquisitionDateTime));
   if (ds.string(Tag.AcquisitionTime) === undefined && acquisitionDateTime) return acquisitionDateTime;
   return time === undefined ? undefined : combineDateTime(date, time);
+}
+
+/** The offset suffix of the Acquisition DateTime when imageDateTime chose it (a field only when present). */
+export function imageDateTimeOffset(ds: DicomDataset): { dateTimeStartedUtcOffset?: string } {
+  if (ds.string(Tag.AcquisitionTime) !== undefined) return {};
+  return dateTimeStartedOffset(ds.string(Tag.AcquisitionDateTime));
 }
 
 /** Root-level context an image importer reports (PS3.16 TID 10001 / 10011 rows), as the peer fills it. */

@@ -13,7 +13,7 @@ import type {
   SourceKind,
   StudyModality,
 } from './types.ts';
-import { combineDateTime, formatDateTime } from './values.ts';
+import { combineDateTime, dateTimeUtcOffset, formatDateTime } from './values.ts';
 
 /** Attributes of the NM and PET Isotope and PET Series modules (PS3.3 C.8.4.10, C.8.9.1, C.8.9.2), in dicom-parser form. */
 const T = {
@@ -126,6 +126,7 @@ function readIsotope(
     radiopharmaceuticalStartDatetime:
       formatDateTime(item.string(T.RadiopharmaceuticalStartDateTime)) ??
       timeOnDate(date, item.string(T.RadiopharmaceuticalStartTime)),
+    ...startOffset(item.string(T.RadiopharmaceuticalStartDateTime)),
     radiopharmaceuticalStopDatetime:
       formatDateTime(item.string(T.RadiopharmaceuticalStopDateTime)) ??
       timeOnDate(date, item.string(T.RadiopharmaceuticalStopTime)),
@@ -134,6 +135,12 @@ function readIsotope(
     radiopharmaceuticalVolumeMl: item.decimal(T.RadiopharmaceuticalVolume),
     routeOfAdministration: readCode(item.item(T.AdministrationRouteCodeSequence)),
   };
+}
+
+/** The start DT's offset suffix, when that DT is the start read (a field only when present). */
+function startOffset(value: string | undefined): { radiopharmaceuticalStartDatetimeUtcOffset?: string } {
+  const offset = formatDateTime(value) ? dateTimeUtcOffset(value) : undefined;
+  return offset ? { radiopharmaceuticalStartDatetimeUtcOffset: offset } : {};
 }
 
 function timeOnDate(date: string | undefined, time: string | undefined): string | undefined {

@@ -17,7 +17,7 @@ import {
 } from './image-common.ts';
 import { guardExtraction, requireIdentity } from './guards.ts';
 import type { CtDose, CtEvent, DoseReport, ReportContext, StudyInfo } from './types.ts';
-import { formatDateTime } from './values.ts';
+import { dateTimeStartedOffset, formatDateTime } from './values.ts';
 
 /**
  * Philips CT "Dose Info" screens (Brilliance, Gemini, Big Bore): Secondary Captures (PS3.3 A.8) whose
@@ -83,6 +83,7 @@ function readSeriesEvent(item: DicomDataset, top: DicomDataset, uid: string): Ct
   return ctEvent({
     irradiationEventUid: uid,
     dateTimeStarted: formatDateTime(item.string(Tag.AcquisitionDateTime)),
+    ...dateTimeStartedOffset(item.string(Tag.AcquisitionDateTime)),
     acquisitionProtocol: item.string(Tag.SeriesDescription),
     ctAcquisitionType: ctAcquisitionType(item.string(CtTag.AcquisitionType)),
     // Exposure Time (0018,1150) is in ms; TID 10013 reports seconds.

@@ -11,7 +11,7 @@ import type {
   XrayFilter,
 } from './types.ts';
 import { convertAll, numericReader } from './units.ts';
-import { formatDateTime } from './values.ts';
+import { dateTimeStartedOffset, formatDateTime } from './values.ts';
 
 /** PS3.16 TID 10003 Irradiation Event X-Ray Data, with its source, detector and mechanical rows. */
 export function readProjectionEvent(event: ContentItem, warnings: string[]): ProjectionEvent {
@@ -25,6 +25,7 @@ export function readProjectionEvent(event: ContentItem, warnings: string[]): Pro
   return {
     irradiationEventUid: childText(event, C.irradiationEventUid),
     dateTimeStarted: formatDateTime(childText(event, C.dateTimeStarted)),
+    ...dateTimeStartedOffset(childText(event, C.dateTimeStarted)),
     acquisitionPlane: childCode(event, P.acquisitionPlane),
     irradiationEventType: childCode(event, P.irradiationEventType),
     acquisitionProtocol: childText(event, C.acquisitionProtocol),

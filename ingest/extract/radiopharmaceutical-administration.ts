@@ -4,7 +4,7 @@ import { R } from './radiopharmaceutical-concepts.ts';
 import { childQuantity } from './radiopharmaceutical-units.ts';
 import { childCode, childText, readObservers, readPersonParticipant } from './sr-context.ts';
 import type { OrganDose, RadiopharmaceuticalAdministration } from './types.ts';
-import { formatDateTime } from './values.ts';
+import { dateTimeUtcOffset, formatDateTime } from './values.ts';
 
 type Part<K extends keyof RadiopharmaceuticalAdministration> = Pick<RadiopharmaceuticalAdministration, K>;
 
@@ -30,6 +30,7 @@ export function readAdministration(admin: ContentItem, warnings: string[]): Radi
     ...readAgent(admin, warnings),
     radiopharmaceuticalSpecificActivityBqPerMol: num(admin, R.specificActivity, 'specificActivityBqPerMol', warnings),
     radiopharmaceuticalStartDatetime: formatDateTime(childText(admin, R.startDateTime)),
+    ...startOffset(childText(admin, R.startDateTime)),
     radiopharmaceuticalStopDatetime: formatDateTime(childText(admin, R.stopDateTime)),
     administeredActivityMbq: num(admin, R.administeredActivity, 'activityMbq', warnings),
     effectiveDoseMsv: readEffectiveDose(admin, warnings),
@@ -50,6 +51,12 @@ export function readAdministration(admin: ContentItem, warnings: string[]): Radi
 }
 
 /** Rows 2-4: the agent with its radionuclide and half life below it (accepted beside it too). */
+/** The DT value's offset suffix, as a field only when present (a report without one stays as it was). */
+function startOffset(value: string | undefined): { radiopharmaceuticalStartDatetimeUtcOffset?: string } {
+  const offset = dateTimeUtcOffset(value);
+  return offset ? { radiopharmaceuticalStartDatetimeUtcOffset: offset } : {};
+}
+
 function readAgent(
   admin: ContentItem,
   warnings: string[],

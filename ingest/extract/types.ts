@@ -48,6 +48,8 @@ export interface StudyInfo {
   readonly studyDate: string | undefined;
   /** HH:MM:SS[.ffffff] */
   readonly studyTime: string | undefined;
+  /** `±HH:MM` from Timezone Offset From UTC (0008,0201): the offset of every DA/TM (and unsuffixed DT) of the object. */
+  readonly utcOffset?: string;
   readonly studyDescription: string | undefined;
   readonly seriesDescription: string | undefined;
   readonly procedureCode: Code | undefined;
@@ -156,6 +158,8 @@ export interface CtAccumulated {
 export interface CtEvent {
   readonly irradiationEventUid: string | undefined;
   readonly dateTimeStarted: string | undefined;
+  /** `±HH:MM`, the DT value's own offset suffix, when it has one. */
+  readonly dateTimeStartedUtcOffset?: string;
   readonly acquisitionProtocol: string | undefined;
   readonly targetRegion: Code | undefined;
   readonly ctAcquisitionType: Code | undefined;
@@ -248,6 +252,8 @@ export interface ProjectionAccumulated {
 export interface ProjectionEvent {
   readonly irradiationEventUid: string | undefined;
   readonly dateTimeStarted: string | undefined;
+  /** `±HH:MM`, the DT value's own offset suffix, when it has one. */
+  readonly dateTimeStartedUtcOffset?: string;
   readonly acquisitionPlane: Code | undefined;
   readonly irradiationEventType: Code | undefined;
   readonly acquisitionProtocol: string | undefined;
@@ -362,6 +368,8 @@ export interface RadiopharmaceuticalAdministration {
   readonly radionuclideHalfLifeS: number | undefined;
   readonly radiopharmaceuticalSpecificActivityBqPerMol: number | undefined;
   readonly radiopharmaceuticalStartDatetime: string | undefined;
+  /** `±HH:MM`, the DT value's own offset suffix, when it has one. */
+  readonly radiopharmaceuticalStartDatetimeUtcOffset?: string;
   readonly radiopharmaceuticalStopDatetime: string | undefined;
   readonly administeredActivityMbq: number | undefined;
   readonly effectiveDoseMsv: number | undefined;

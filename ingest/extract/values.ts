@@ -37,8 +37,9 @@ export function formatTime(value: string | undefined): string | undefined {
 }
 
 /**
- * DT `YYYYMMDDHHMMSS.FFFFFF&ZZXX` → ISO `YYYY-MM-DDTHH:MM:SS[.ffffff]` in the device's local time
- * (the offset is dropped, as every dose report compares local times). Date-only values give midnight.
+ * DT `YYYYMMDDHHMMSS.FFFFFF&ZZXX` → ISO `YYYY-MM-DDTHH:MM:SS[.ffffff]` in the device's local time.
+ * The offset is kept apart (`dateTimeUtcOffset`): reports compare local times, and the offset only
+ * decides the instant stored. Date-only values give midnight.
  */
 export function formatDateTime(value: string | undefined): string | undefined {
   if (!value) return undefined;
@@ -50,6 +51,31 @@ export function formatDateTime(value: string | undefined): string | undefined {
   const [h, mi, s] = [Number(match[4] ?? 0), Number(match[5] ?? 0), Number(match[6] ?? 0)];
   if (h > 23 || mi > 59 || s > 59) return undefined;
   return `${match[1]}-${match[2]}-${match[3]}T${pad(h)}:${pad(mi)}:${pad(s)}${fraction(match[7])}`;
+}
+
+/**
+ * A UTC offset `&ZZXX` (PS3.5 §6.2: the DT suffix, and the value of Timezone Offset From UTC
+ * (0008,0201)) → `±HH:MM`, or undefined when absent or invalid (offsets run from -12:00 to +14:00).
+ */
+export function formatUtcOffset(value: string | undefined): string | undefined {
+  const match = /^([+-])(\d{2})(\d{2})$/.exec(value?.trim() ?? '');
+  if (!match) return undefined;
+  const [h, m] = [Number(match[2]), Number(match[3])];
+  const minutes = (h * 60 + m) * (match[1] === '-' ? -1 : 1);
+  if (m > 59 || minutes < -12 * 60 || minutes > 14 * 60) return undefined;
+  return `${match[1]}${match[2]}:${match[3]}`;
+}
+
+/** The offset suffix of a DT value (`…&ZZXX`) as `±HH:MM`, or undefined when it has none. */
+export function dateTimeUtcOffset(value: string | undefined): string | undefined {
+  const suffix = /[+-]\d{4}$/.exec(value?.trim() ?? '');
+  return suffix ? formatUtcOffset(suffix[0]) : undefined;
+}
+
+/** A DT's offset as the `dateTimeStartedUtcOffset` of an event, a field only when present. */
+export function dateTimeStartedOffset(value: string | undefined): { dateTimeStartedUtcOffset?: string } {
+  const offset = dateTimeUtcOffset(value);
+  return offset ? { dateTimeStartedUtcOffset: offset } : {};
 }
 
 /** Combines a DA and a TM into the ISO datetime `formatDateTime` produces. */

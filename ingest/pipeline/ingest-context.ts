@@ -1,7 +1,8 @@
 import { UnavailableError, type Logger, type QueryRunner, type TransactionRunner } from '../../core/index.ts';
 import type { NotPatientPatterns } from '../extract/not-patient.ts';
 import type { DoseReport } from '../extract/types.ts';
-import { FALLBACK_EVENT_TIME, studyLocalTime, type EventRow } from '../store/events.ts';
+import { eventInstants, type EventRow } from '../store/events.ts';
+import { utcMonth, type ZoneSettings } from '../store/instants.ts';
 import { deviceFingerprint, findTrust, touchDevice, upsertDevice, type Trust } from '../store/reference.ts';
 import type { ObjectStore } from './object-store.ts';
 import { STUDY_UPDATED_CHANNEL } from './study-events.ts';
@@ -15,7 +16,10 @@ export interface IngestDependencies {
   readonly objects: ObjectStore;
   readonly logger: Logger;
   readonly patientIdSecret: string;
-  /** Deployment time zone: DICOM dates and times are device-local and carry no zone. */
+  /**
+   * Deployment time zone (KERMA_TIMEZONE): DICOM dates and times are device-local; an object that
+   * states no offset, from a trust whose entry names no zone, is read in this one.
+   */
   readonly timeZone: string;
   readonly notPatientPatterns: NotPatientPatterns;
   /** Called after each commit that changed a study ("study updated"): analytics and alerts subscribe. */
@@ -101,31 +105,49 @@ export async function touchSeenDevices(ctx: IngestContext): Promise<void> {
   }
 }
 
+/** How the local times of a trust's objects are read (instants.ts). */
+export function zonesOf(ctx: IngestContext, trust: Trust): ZoneSettings {
+  return { trustZone: trust.timeZone, defaultZone: ctx.timeZone };
+}
+
+/** A report's events with their instants, as the store will write them. */
+export interface TimedEvents {
+  readonly report: DoseReport;
+  readonly rows: readonly EventRow[];
+  readonly zones: ZoneSettings;
+}
+
 /**
  * Creates the month partitions the events need, each in its own short transaction before the ingest
  * transaction: CREATE TABLE … PARTITION OF locks the parent table, and doing it inside the ingest
- * transaction deadlocks concurrent ingests. A no-op on TimescaleDB.
+ * transaction deadlocks concurrent ingests. Partitions are UTC months; the months come from the very
+ * instants the rows are written with (eventInstants), so a row never misses its partition (before,
+ * the local month was used, and 00:30 BST on the 1st, still the previous UTC month, went to the
+ * default partition). A no-op on TimescaleDB.
  */
-export async function ensurePartitions(
-  ctx: IngestContext,
-  items: ReadonlyArray<{ prepared: PreparedObject; rows: readonly EventRow[] }>,
-): Promise<void> {
-  const months = new Set<string>();
-  for (const { prepared, rows } of items) {
-    const report = prepared.extraction?.report;
-    if (!report) continue;
-    const studyTime = studyLocalTime(report);
-    for (const row of rows) months.add((row.localTime ?? studyTime ?? FALLBACK_EVENT_TIME).slice(0, 7));
-  }
-  for (const month of months) {
+export async function ensurePartitions(ctx: IngestContext, items: readonly TimedEvents[]): Promise<void> {
+  const months = new Map<string, string>();
+  for (const { report, rows, zones } of items)
+    for (const instant of eventInstants(report, rows, zones)) months.set(utcMonth(instant), instant);
+  for (const [month, instant] of months) {
     // Partitions are never dropped: a month made once needs no round trip again in this process.
     if (ctx.caches.partitions.has(month)) continue;
-    await ctx.db.query({
-      text: 'SELECT kerma_ensure_event_partition($1::timestamp AT TIME ZONE $2)',
-      values: [`${month}-15T00:00:00`, ctx.timeZone],
-    });
+    await ctx.db.query({ text: 'SELECT kerma_ensure_event_partition($1::timestamptz)', values: [instant] });
     ctx.caches.partitions.add(month);
   }
+}
+
+/** The timed events of prepared objects (none for an object without a report). */
+export async function timedEventsOf(
+  ctx: IngestContext,
+  items: ReadonlyArray<{ request: { trustCode: string }; prepared: PreparedObject; rows: readonly EventRow[] }>,
+): Promise<TimedEvents[]> {
+  const timed: TimedEvents[] = [];
+  for (const { request, prepared, rows } of items) {
+    const report = prepared.extraction?.report;
+    if (report) timed.push({ report, rows, zones: zonesOf(ctx, await senderTrust(ctx, ctx.db, request.trustCode)) });
+  }
+  return timed;
 }
 
 /** "Study updated" for every listening instance; PostgreSQL delivers the notifications at commit. */

@@ -1,5 +1,5 @@
 import { UnavailableError, toError, type QueryRunner } from '../../core/index.ts';
-import { eventRows, type EventRow } from '../store/events.ts';
+import { deleteStudyEvents, eventRows, type EventRow } from '../store/events.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { deviceFingerprint, findTrust, type Trust } from '../store/reference.ts';
 import {
@@ -8,7 +8,9 @@ import {
   ingestContext,
   senderTrust,
   isUnavailable,
+  timedEventsOf,
   touchSeenDevices,
+  zonesOf,
   type IngestContext,
   type IngestDependencies,
   type StudyUpdatedEvent,
@@ -51,7 +53,7 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
 
   async function commitItem(item: RecordItem): Promise<IngestOutcome> {
     try {
-      await ensurePartitions(ctx, [item]);
+      await ensurePartitions(ctx, await timedEventsOf(ctx, [item]));
       const { outcome, studyUpdated } = await ctx.transaction((db) => recordObject(db, ctx, item));
       if (studyUpdated) announce([studyUpdated]);
       await touchSeenDevices(ctx);
@@ -68,7 +70,7 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
     if (commits.length === 0) return [];
     const items = commits.map(withEventRows);
     try {
-      await ensurePartitions(ctx, items);
+      await ensurePartitions(ctx, await timedEventsOf(ctx, items));
       await ensureDevices(ctx, items);
       const { outcomes, studiesUpdated } = await ctx.transaction((db) => recordBatch(db, ctx, items));
       announce(studiesUpdated);
@@ -139,7 +141,7 @@ async function reprocessStudy(ctx: IngestContext, studyId: number): Promise<{ re
   });
   const prepared: Array<{
     sourceObjectId: number;
-    trustId: number | null;
+    trust: Trust;
     prepared: PreparedObject;
     rows: EventRow[];
   }> = [];
@@ -147,24 +149,20 @@ async function reprocessStudy(ctx: IngestContext, studyId: number): Promise<{ re
     const object = prepareObject(await ctx.objects.read(row.storage_path));
     if (!object.extraction)
       throw new Error(`object ${row.source_object_id} no longer extracts: ${object.failure?.message ?? 'unknown'}`);
-    const item = {
-      sourceObjectId: row.source_object_id,
-      trustId: row.trust_id,
-      prepared: object,
-      rows: eventRows(object.extraction.report),
-    };
-    await ensurePartitions(ctx, [item]);
-    prepared.push(item);
+    const trust = (await trustById(ctx.db, row.trust_id)) ?? (await findTrust(ctx.db, 'DEFAULT'));
+    if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
+    const rows = eventRows(object.extraction.report);
+    await ensurePartitions(ctx, [{ report: object.extraction.report, rows, zones: zonesOf(ctx, trust) }]);
+    prepared.push({ sourceObjectId: row.source_object_id, trust, prepared: object, rows });
   }
   return ctx.transaction(async (db) => {
-    await db.query({ text: 'DELETE FROM irradiation_events WHERE study_id = $1', values: [studyId] });
+    // Events and their keys go together: the rebuild reads each time again (an explicit re-zone).
+    await deleteStudyEvents(db, studyId);
     await db.query({ text: 'DELETE FROM study_reports WHERE study_id = $1', values: [studyId] });
     let events = 0;
     for (const item of prepared) {
       const extraction = item.prepared.extraction!;
-      const trust = (await trustById(db, item.trustId)) ?? (await findTrust(db, 'DEFAULT'));
-      if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
-      const merged = await mergeReport(db, ctx, trust, item.sourceObjectId, extraction.report, item.rows);
+      const merged = await mergeReport(db, ctx, item.trust, item.sourceObjectId, extraction.report, item.rows);
       if (merged.outcome.status === 'stored') events += merged.outcome.eventsAdded;
       await db.query({
         text: 'UPDATE source_objects SET extractor = $2, extractor_version = $3, warnings = $4 WHERE source_object_id = $1',

@@ -2,7 +2,7 @@ import type { QueryRunner } from '../../core/index.ts';
 import { matchNotPatient } from '../extract/not-patient.ts';
 import { summariseReport, type StudySummary } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
-import { bindEvents, studyLocalTime, upsertEventRows, type BoundEvent, type EventRow } from '../store/events.ts';
+import { bindEvents, eventInstants, upsertEventRows, type BoundEvent, type EventRow } from '../store/events.ts';
 import { resolvePatients, type Trust } from '../store/reference.ts';
 import { insertSourceObjects, linkSourcesToStudies } from '../store/sources.ts';
 import {
@@ -19,6 +19,7 @@ import {
   cachedDevice,
   notifyStudiesUpdated,
   senderTrust,
+  zonesOf,
   type IngestContext,
   type StudyUpdatedEvent,
 } from './ingest-context.ts';
@@ -157,6 +158,7 @@ async function mergeReports(
       patientId: patients[i],
       trustId: m.trust.trustId,
       deviceId: m.deviceId,
+      zones: zonesOf(ctx, m.trust),
       accessionHash: accessionKey(ctx.patientIdSecret, m.trust.code, m.report.study.accessionNumber),
       notPatient:
         matchNotPatient(m.report.patient.patientName, m.report.patient.patientId, ctx.notPatientPatterns) !== undefined,
@@ -166,7 +168,7 @@ async function mergeReports(
     studyRows.set(uid, earlier ? mergeNewStudies(earlier, row) : row);
   });
   const uids = [...studyRows.keys()];
-  const upserted = await upsertStudies(db, [...studyRows.values()], ctx.timeZone);
+  const upserted = await upsertStudies(db, [...studyRows.values()]);
   const studyOf = new Map(uids.map((uid, i) => [uid, upserted[i]!]));
   for (const m of merges) m.studyId = studyOf.get(m.report.study.studyInstanceUid)!.studyId;
   await linkSourcesToStudies(
@@ -180,19 +182,18 @@ async function mergeReports(
   const bound: BoundEvent[] = [];
   const owner: number[] = [];
   merges.forEach((m, i) => {
-    const events = bindEvents(m.rows, {
+    const events = bindEvents(m.rows, eventInstants(m.report, m.rows, zonesOf(ctx, m.trust)), {
       studyId: m.studyId,
       sourceObjectId: m.sourceObjectId,
       deviceId: m.deviceId,
       sourceKind: m.report.sourceKind,
-      studyLocalTime: studyLocalTime(m.report),
     });
     for (const e of events) {
       bound.push(e);
       owner.push(i);
     }
   });
-  const added = await upsertEventRows(db, bound, ctx.timeZone, known.length > 0);
+  const added = await upsertEventRows(db, bound, known.length > 0);
   const addedBy = merges.map(() => 0);
   added.forEach((isNew, i) => {
     if (isNew) addedBy[owner[i]!]! += 1;

@@ -4,9 +4,9 @@ import { summariseReport } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
 import {
   dropImageAdministrations,
+  eventInstants,
   eventRows,
   eventSums,
-  studyLocalTime,
   upsertEvents,
   type EventRow,
 } from '../store/events.ts';
@@ -25,6 +25,7 @@ import {
   cachedDevice,
   notifyStudiesUpdated,
   senderTrust,
+  zonesOf,
   type IngestContext,
   type StudyUpdatedEvent,
 } from './ingest-context.ts';
@@ -164,6 +165,7 @@ export async function mergeReport(
   rows: readonly EventRow[],
 ): Promise<Recorded> {
   const deviceId = await cachedDevice(ctx, db, report, trust.trustId);
+  const zones = zonesOf(ctx, trust);
   const patientId = await resolvePatient(db, patientKeys(report.patient, trust, ctx.patientIdSecret), trust.trustId, {
     birthYear: birthYear(report.patient),
     sex: normalisedSex(report.patient),
@@ -172,7 +174,7 @@ export async function mergeReport(
     patientId,
     trustId: trust.trustId,
     deviceId,
-    timeZone: ctx.timeZone,
+    zones,
     accessionHash: accessionKey(ctx.patientIdSecret, trust.code, report.study.accessionNumber),
     notPatient:
       matchNotPatient(report.patient.patientName, report.patient.patientId, ctx.notPatientPatterns) !== undefined,
@@ -185,15 +187,9 @@ export async function mergeReport(
   const accepted = isImageAdministration && rrdsrPresent ? [] : rows;
   const eventsAdded = await upsertEvents(
     db,
-    {
-      studyId: study.studyId,
-      sourceObjectId,
-      deviceId,
-      sourceKind: report.sourceKind,
-      timeZone: ctx.timeZone,
-      studyLocalTime: studyLocalTime(report),
-    },
+    { studyId: study.studyId, sourceObjectId, deviceId, sourceKind: report.sourceKind },
     accepted,
+    eventInstants(report, accepted, zones),
   );
   const summary = summariseReport(report);
   const eventUids = accepted.map((r) => r.eventUid);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryRunner } from '../../core/index.ts';
 import type { DoseReport } from '../extract/types.ts';
+import { instantOf, timeFrame, type ZoneSettings } from './instants.ts';
 
 /**
  * Irradiation events as stored rows. One row per CT acquisition, projection exposure or
@@ -10,6 +11,8 @@ export interface EventRow {
   readonly eventUid: string;
   /** Device-local ISO datetime, or undefined (then the study's time is used). */
   readonly localTime: string | undefined;
+  /** The local time's own offset (`±HH:MM`, a DT suffix), when it has one. */
+  readonly utcOffset: string | undefined;
   readonly eventKind: 'ct' | 'projection' | 'radiopharmaceutical';
   readonly modality: string;
   readonly acquisitionProtocol: string | undefined;
@@ -64,6 +67,7 @@ export function eventRows(report: DoseReport): EventRow[] {
         e.xraySources[0]?.kvp,
       ]),
       localTime: e.dateTimeStarted,
+      utcOffset: e.dateTimeStartedUtcOffset,
       eventKind: 'ct',
       modality: 'CT',
       acquisitionProtocol: e.acquisitionProtocol,
@@ -81,6 +85,7 @@ export function eventRows(report: DoseReport): EventRow[] {
         e.acquisitionProtocol,
       ]),
       localTime: e.dateTimeStarted,
+      utcOffset: e.dateTimeStartedUtcOffset,
       eventKind: 'projection',
       modality: report.modality,
       acquisitionProtocol: e.acquisitionProtocol,
@@ -98,6 +103,7 @@ export function eventRows(report: DoseReport): EventRow[] {
         a.administeredActivityMbq,
       ]),
       localTime: a.radiopharmaceuticalStartDatetime,
+      utcOffset: a.radiopharmaceuticalStartDatetimeUtcOffset,
       eventKind: 'radiopharmaceutical',
       modality: report.modality,
       acquisitionProtocol: a.radiopharmaceuticalAgent?.meaning ?? a.radiopharmaceuticalAgentString,
@@ -118,47 +124,52 @@ export function studyLocalTime(report: DoseReport): string | undefined {
   return studyDate ? `${studyDate}T${studyTime ?? '00:00:00'}` : undefined;
 }
 
+/**
+ * The instant of each event row: its own DT offset, else the object's (0008,0201), else the trust's or
+ * the deployment's zone (instants.ts). A row without a time takes the study's; without either, a
+ * placeholder (the default partition).
+ */
+export function eventInstants(report: DoseReport, rows: readonly EventRow[], zones: ZoneSettings): string[] {
+  const frame = timeFrame(report.study.utcOffset, zones);
+  const studyTime = studyLocalTime(report) ?? FALLBACK_EVENT_TIME;
+  return rows.map((row) =>
+    row.localTime
+      ? instantOf(row.localTime, row.utcOffset ? timeFrame(row.utcOffset, zones) : frame)
+      : instantOf(studyTime, frame),
+  );
+}
+
 /** An event row bound to its study, object and device: one row of irradiation_events to write. */
 export interface BoundEvent {
   readonly studyId: number;
   readonly sourceObjectId: number;
   readonly deviceId: number;
   readonly sourceKind: string;
-  /** Device-local time of the event (the study's, or the fallback, when the event has none). */
-  readonly localTime: string;
+  /** The event's instant (ISO with offset, from eventInstants). */
+  readonly occurredAt: string;
   readonly row: EventRow;
 }
 
 export function bindEvents(
   rows: readonly EventRow[],
-  refs: {
-    studyId: number;
-    sourceObjectId: number;
-    deviceId: number;
-    sourceKind: string;
-    studyLocalTime: string | undefined;
-  },
+  instants: readonly string[],
+  refs: { studyId: number; sourceObjectId: number; deviceId: number; sourceKind: string },
 ): BoundEvent[] {
-  return rows.map((row) => ({
+  return rows.map((row, i) => ({
     studyId: refs.studyId,
     sourceObjectId: refs.sourceObjectId,
     deviceId: refs.deviceId,
     sourceKind: refs.sourceKind,
-    localTime: row.localTime ?? refs.studyLocalTime ?? FALLBACK_EVENT_TIME,
+    occurredAt: instants[i]!,
     row,
   }));
 }
 
-/** 2024-03-01T10:00 and 2024-03-01T10:00:00.000 are one instant: one key. */
-function canonicalLocalTime(text: string): string {
-  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):?(\d{2})?:?(\d{2})?(?:\.(\d{1,6}))?$/.exec(text);
-  if (!m) return text;
-  return `${m[1]}T${m[2]}:${m[3] ?? '00'}:${m[4] ?? '00'}.${(m[5] ?? '').padEnd(6, '0')}`;
-}
-
-/** The unique key of a stored event (the table's UNIQUE (study_id, irradiation_event_uid, occurred_at)). */
-const boundEventKey = (e: BoundEvent): string =>
-  `${e.studyId}\u001f${e.row.eventUid}\u001f${canonicalLocalTime(e.localTime)}`;
+/**
+ * An event's identity: its study and key (the Irradiation Event UID, or the key eventKey derives from
+ * the object's content). Never its time, which depends on the zone configured when it was first read.
+ */
+const boundEventKey = (e: BoundEvent): string => `${e.studyId}\u001f${e.row.eventUid}`;
 
 /** Columns a later report restates for a known event (the rest stay as first recorded). */
 function restate(first: BoundEvent, later: BoundEvent): BoundEvent {
@@ -184,7 +195,7 @@ function eventRecord(e: BoundEvent, ord: number): Record<string, unknown> {
     ord,
     study_id: e.studyId,
     irradiation_event_uid: r.eventUid,
-    local_time: e.localTime,
+    occurred_at: e.occurredAt,
     source_object_id: e.sourceObjectId,
     modality: r.modality,
     event_kind: r.eventKind,
@@ -203,7 +214,7 @@ function eventRecord(e: BoundEvent, ord: number): Record<string, unknown> {
 }
 
 const EVENT_RECORDSET = `json_to_recordset($1::json) AS t(ord integer, study_id bigint, irradiation_event_uid text,
-  local_time text, source_object_id bigint, modality text, event_kind text, acquisition_protocol text,
+  occurred_at timestamptz, source_object_id bigint, modality text, event_kind text, acquisition_protocol text,
   target_region text, ctdivol_mgy double precision, dlp_mgycm double precision, dap_gycm2 double precision,
   dose_rp_gy double precision, agd_mgy double precision, administered_activity_mbq double precision, details jsonb,
   source_kind text, device_id bigint)`;
@@ -213,13 +224,16 @@ const EVENT_RECORDSET = `json_to_recordset($1::json) AS t(ord integer, study_id 
  * order: of several rows with one key, the first is recorded and the later ones restate it, exactly
  * as upserting them one by one would. Returns, for each input row, whether it added an event (only
  * the first row of a new key does). The month partitions must exist already (see ensurePartitions).
+ *
+ * An event is known by (study, key) alone, through irradiation_event_keys (ADR 0005): the events
+ * table must carry its time column in every unique index, so its own key cannot say "this UID once".
+ * A known event keeps the time it was first stored at, whatever zone a later arrival was read in.
  * `mayExist` false (every study was created in this transaction) skips looking for known events.
  * Callers hold the studies' row locks, so no other transaction writes these keys meanwhile.
  */
 export async function upsertEventRows(
   db: QueryRunner,
   events: readonly BoundEvent[],
-  timeZone: string,
   mayExist: boolean,
 ): Promise<boolean[]> {
   const merged = new Map<string, { event: BoundEvent; firstIndex: number }>();
@@ -232,39 +246,9 @@ export async function upsertEventRows(
   const unique = [...merged.values()];
   if (unique.length === 0) return [];
   const records = unique.map((u, ord) => eventRecord(u.event, ord));
-  const known = new Set<number>();
-  if (mayExist) {
-    const updated = await db.query<{ ord: number }>({
-      text: `
-      UPDATE irradiation_events e SET
-        source_object_id = t.source_object_id, ctdivol_mgy = t.ctdivol_mgy, dlp_mgycm = t.dlp_mgycm,
-        dap_gycm2 = t.dap_gycm2, dose_rp_gy = t.dose_rp_gy, agd_mgy = t.agd_mgy,
-        administered_activity_mbq = t.administered_activity_mbq, details = t.details
-      FROM ${EVENT_RECORDSET}
-      WHERE e.study_id = t.study_id AND e.irradiation_event_uid = t.irradiation_event_uid
-        AND e.occurred_at = t.local_time::timestamp AT TIME ZONE $2
-      RETURNING t.ord`,
-      values: [JSON.stringify(records), timeZone],
-    });
-    for (const r of updated.rows) known.add(r.ord);
-  }
+  const known = mayExist ? await restateKnownEvents(db, records) : new Set<number>();
   const fresh = records.filter((r) => !known.has(r.ord as number));
-  if (fresh.length > 0) {
-    await db.query({
-      // ON CONFLICT only guards against two local times naming one instant in ways the key did not see.
-      text: `
-      INSERT INTO irradiation_events (occurred_at, study_id, irradiation_event_uid, source_object_id, modality, event_kind,
-        acquisition_protocol, target_region, ctdivol_mgy, dlp_mgycm, dap_gycm2, dose_rp_gy, agd_mgy, administered_activity_mbq,
-        details, source_kind, device_id)
-      SELECT t.local_time::timestamp AT TIME ZONE $2, t.study_id, t.irradiation_event_uid, t.source_object_id, t.modality,
-        t.event_kind, t.acquisition_protocol, t.target_region, t.ctdivol_mgy, t.dlp_mgycm, t.dap_gycm2, t.dose_rp_gy,
-        t.agd_mgy, t.administered_activity_mbq, t.details, t.source_kind, t.device_id
-      FROM ${EVENT_RECORDSET}
-      ORDER BY t.ord
-      ON CONFLICT (study_id, irradiation_event_uid, occurred_at) DO NOTHING`,
-      values: [JSON.stringify(fresh), timeZone],
-    });
-  }
+  if (fresh.length > 0) await insertNewEvents(db, fresh);
   const added = events.map(() => false);
   unique.forEach((u, ord) => {
     if (!known.has(ord)) added[u.firstIndex] = true;
@@ -272,21 +256,69 @@ export async function upsertEventRows(
   return added;
 }
 
+/** Refreshes the events already stored under these keys, at the time stored; returns their ords. */
+async function restateKnownEvents(
+  db: QueryRunner,
+  records: ReadonlyArray<Record<string, unknown>>,
+): Promise<Set<number>> {
+  const updated = await db.query<{ ord: number }>({
+    text: `
+    UPDATE irradiation_events e SET
+      source_object_id = t.source_object_id, ctdivol_mgy = t.ctdivol_mgy, dlp_mgycm = t.dlp_mgycm,
+      dap_gycm2 = t.dap_gycm2, dose_rp_gy = t.dose_rp_gy, agd_mgy = t.agd_mgy,
+      administered_activity_mbq = t.administered_activity_mbq, details = t.details
+    FROM ${EVENT_RECORDSET}
+    JOIN irradiation_event_keys k ON k.study_id = t.study_id AND k.irradiation_event_uid = t.irradiation_event_uid
+    WHERE e.study_id = k.study_id AND e.irradiation_event_uid = k.irradiation_event_uid AND e.occurred_at = k.occurred_at
+    RETURNING t.ord`,
+    values: [JSON.stringify(records)],
+  });
+  return new Set(updated.rows.map((r) => r.ord));
+}
+
+/**
+ * Claims the keys, then writes the events. A key left without its event (a row deleted by hand)
+ * takes the new time, so the key table never hides an event that is not there.
+ */
+async function insertNewEvents(db: QueryRunner, records: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+  const values = [JSON.stringify(records)];
+  await db.query({
+    text: `
+    INSERT INTO irradiation_event_keys (study_id, irradiation_event_uid, occurred_at)
+    SELECT t.study_id, t.irradiation_event_uid, t.occurred_at FROM ${EVENT_RECORDSET}
+    ORDER BY t.study_id, t.irradiation_event_uid
+    ON CONFLICT (study_id, irradiation_event_uid) DO UPDATE SET occurred_at = EXCLUDED.occurred_at`,
+    values,
+  });
+  await db.query({
+    text: `
+    INSERT INTO irradiation_events (occurred_at, study_id, irradiation_event_uid, source_object_id, modality, event_kind,
+      acquisition_protocol, target_region, ctdivol_mgy, dlp_mgycm, dap_gycm2, dose_rp_gy, agd_mgy, administered_activity_mbq,
+      details, source_kind, device_id)
+    SELECT t.occurred_at, t.study_id, t.irradiation_event_uid, t.source_object_id, t.modality,
+      t.event_kind, t.acquisition_protocol, t.target_region, t.ctdivol_mgy, t.dlp_mgycm, t.dap_gycm2, t.dose_rp_gy,
+      t.agd_mgy, t.administered_activity_mbq, t.details, t.source_kind, t.device_id
+    FROM ${EVENT_RECORDSET}
+    ORDER BY t.ord`,
+    values,
+  });
+}
+
 /** Upserts the events of one report; returns how many were new. */
 export async function upsertEvents(
   db: QueryRunner,
-  refs: {
-    studyId: number;
-    sourceObjectId: number;
-    deviceId: number;
-    sourceKind: string;
-    timeZone: string;
-    studyLocalTime: string | undefined;
-  },
+  refs: { studyId: number; sourceObjectId: number; deviceId: number; sourceKind: string },
   rows: readonly EventRow[],
+  instants: readonly string[],
 ): Promise<number> {
-  const added = await upsertEventRows(db, bindEvents(rows, refs), refs.timeZone, true);
+  const added = await upsertEventRows(db, bindEvents(rows, instants, refs), true);
   return added.filter(Boolean).length;
+}
+
+/** Deletes a study's events and their keys (reprocessing rebuilds them from the stored objects). */
+export async function deleteStudyEvents(db: QueryRunner, studyId: number): Promise<void> {
+  await db.query({ text: 'DELETE FROM irradiation_event_keys WHERE study_id = $1', values: [studyId] });
+  await db.query({ text: 'DELETE FROM irradiation_events WHERE study_id = $1', values: [studyId] });
 }
 
 /** Sums over the stored events of a study: the fallback when reports overlap only partly. */
@@ -312,7 +344,13 @@ export async function eventSums(
 /** A radiopharmaceutical SR is the authoritative record of administrations; header copies make way. */
 export async function dropImageAdministrations(db: QueryRunner, studyId: number): Promise<void> {
   await db.query({
-    text: `DELETE FROM irradiation_events WHERE study_id = $1 AND event_kind = 'radiopharmaceutical' AND source_kind IN ('nm-image', 'pet-image')`,
+    text: `
+    WITH dropped AS (
+      DELETE FROM irradiation_events
+      WHERE study_id = $1 AND event_kind = 'radiopharmaceutical' AND source_kind IN ('nm-image', 'pet-image')
+      RETURNING study_id, irradiation_event_uid)
+    DELETE FROM irradiation_event_keys k USING dropped d
+    WHERE k.study_id = d.study_id AND k.irradiation_event_uid = d.irradiation_event_uid`,
     values: [studyId],
   });
 }

@@ -7,6 +7,8 @@ import type { PatientKey, TrustIdentityRules } from '../pipeline/patient-identit
 export interface Trust extends TrustIdentityRules {
   readonly trustId: number;
   readonly code: string;
+  /** IANA zone of the trust's devices (trusts file), when it differs from KERMA_TIMEZONE. */
+  readonly timeZone: string | undefined;
 }
 
 export async function findTrust(db: QueryRunner, code: string): Promise<Trust | undefined> {
@@ -16,8 +18,9 @@ export async function findTrust(db: QueryRunner, code: string): Promise<Trust | 
     nhs_number_source: Trust['nhsNumberSource'];
     nhs_number_issuer: string | null;
     local_id_issuer: string | null;
+    time_zone: string | null;
   }>(
-    sql`SELECT trust_id, code, nhs_number_source, nhs_number_issuer, local_id_issuer FROM trusts WHERE code = ${code}`,
+    sql`SELECT trust_id, code, nhs_number_source, nhs_number_issuer, local_id_issuer, time_zone FROM trusts WHERE code = ${code}`,
   );
   const row = rows[0];
   if (!row) return undefined;
@@ -27,6 +30,7 @@ export async function findTrust(db: QueryRunner, code: string): Promise<Trust | 
     nhsNumberSource: row.nhs_number_source,
     nhsNumberIssuer: row.nhs_number_issuer ?? undefined,
     localIdIssuer: row.local_id_issuer ?? row.code,
+    timeZone: row.time_zone ?? undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import { sql, type QueryRunner } from '../../core/index.ts';
 import type { StudySummary } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { studyLocalTime } from './events.ts';
+import { instantOf, timeFrame, type TimeBasis, type ZoneSettings } from './instants.ts';
 
 /** SQL of studies and the reports merged into them. */
 export interface StudyRow {
@@ -17,9 +18,11 @@ export interface StudyRefs {
   readonly deviceId: number;
   readonly accessionHash: string | undefined;
   readonly notPatient: boolean;
+  /** How the report's local times are read when it states no offset (instants.ts). */
+  readonly zones: ZoneSettings;
 }
 
-/** The study columns one report provides (device-local time, read in the deployment's zone by SQL). */
+/** The study columns one report provides (its time as an instant, with the frame it was read in). */
 export interface NewStudy {
   readonly study_instance_uid: string;
   readonly patient_id: number | null;
@@ -27,7 +30,10 @@ export interface NewStudy {
   readonly device_id: number;
   readonly modality: string;
   readonly modalities: string[];
-  readonly local_time: string | null;
+  /** ISO with offset; time_basis and time_zone say how the local study date and time were read. */
+  readonly study_datetime: string | null;
+  readonly time_basis: TimeBasis | null;
+  readonly time_zone: string | null;
   readonly accession_hash: string | null;
   readonly study_description: string | null;
   readonly requested_procedure: string | null;
@@ -40,6 +46,8 @@ export interface NewStudy {
 
 export function newStudy(report: DoseReport, refs: StudyRefs): NewStudy {
   const s = report.study;
+  const local = studyLocalTime(report);
+  const frame = timeFrame(s.utcOffset, refs.zones);
   return {
     study_instance_uid: s.studyInstanceUid,
     patient_id: refs.patientId ?? null,
@@ -47,7 +55,9 @@ export function newStudy(report: DoseReport, refs: StudyRefs): NewStudy {
     device_id: refs.deviceId,
     modality: report.modality,
     modalities: [report.modality],
-    local_time: studyLocalTime(report) ?? null,
+    study_datetime: local ? instantOf(local, frame) : null,
+    time_basis: local ? frame.basis : null,
+    time_zone: local ? frame.zone : null,
     accession_hash: refs.accessionHash ?? null,
     study_description: s.studyDescription ?? null,
     requested_procedure: s.requestedProcedureCodeMeaning ?? null,
@@ -59,6 +69,13 @@ export function newStudy(report: DoseReport, refs: StudyRefs): NewStudy {
   };
 }
 
+/** A study's time and the frame it was read in go together. */
+const pickTime = (s: NewStudy): Pick<NewStudy, 'study_datetime' | 'time_basis' | 'time_zone'> => ({
+  study_datetime: s.study_datetime,
+  time_basis: s.time_basis,
+  time_zone: s.time_zone,
+});
+
 /**
  * Several reports of one study in one batch, as one row: what upserting them one after the other
  * would leave (the first report's identity, each later column filled only where still empty, the
@@ -69,7 +86,7 @@ export function mergeNewStudies(first: NewStudy, later: NewStudy): NewStudy {
     ...first,
     patient_id: first.patient_id ?? later.patient_id,
     device_id: first.device_id ?? later.device_id,
-    local_time: first.local_time ?? later.local_time,
+    ...(first.study_datetime ? {} : pickTime(later)),
     accession_hash: first.accession_hash ?? later.accession_hash,
     study_description: first.study_description ?? later.study_description,
     requested_procedure: first.requested_procedure ?? later.requested_procedure,
@@ -86,11 +103,7 @@ export function mergeNewStudies(first: NewStudy, later: NewStudy): NewStudy {
  * lock, so concurrent arrivals (on any instance) serialise instead of duplicating. Study UIDs must be
  * distinct; rows go in UID order so that concurrent batches lock in one order. Returns rows in input order.
  */
-export async function upsertStudies(
-  db: QueryRunner,
-  studies: readonly NewStudy[],
-  timeZone: string,
-): Promise<StudyRow[]> {
+export async function upsertStudies(db: QueryRunner, studies: readonly NewStudy[]): Promise<StudyRow[]> {
   if (studies.length === 0) return [];
   const { rows } = await db.query<{
     study_id: number;
@@ -99,14 +112,15 @@ export async function upsertStudies(
     event_count: number;
   }>({
     text: `
-    INSERT INTO studies (study_instance_uid, patient_id, trust_id, device_id, modality, modalities, study_datetime, accession_hash,
+    INSERT INTO studies (study_instance_uid, patient_id, trust_id, device_id, modality, modalities, study_datetime,
+                         time_basis, time_zone, accession_hash,
                          study_description, requested_procedure, procedure_code, patient_age_years, patient_weight_kg,
                          patient_height_m, not_patient)
     SELECT t.study_instance_uid, t.patient_id, t.trust_id, t.device_id, t.modality, t.modalities,
-           t.local_time::timestamp AT TIME ZONE $2, t.accession_hash, t.study_description, t.requested_procedure,
+           t.study_datetime, t.time_basis, t.time_zone, t.accession_hash, t.study_description, t.requested_procedure,
            t.procedure_code, t.patient_age_years, t.patient_weight_kg, t.patient_height_m, t.not_patient
     FROM json_to_recordset($1::json) AS t(study_instance_uid text, patient_id bigint, trust_id bigint, device_id bigint,
-         modality text, modalities text[], local_time text, accession_hash text, study_description text,
+         modality text, modalities text[], study_datetime timestamptz, time_basis text, time_zone text, accession_hash text, study_description text,
          requested_procedure text, procedure_code text, patient_age_years double precision,
          patient_weight_kg double precision, patient_height_m double precision, not_patient boolean)
     ORDER BY t.study_instance_uid
@@ -115,6 +129,8 @@ export async function upsertStudies(
       patient_id = COALESCE(studies.patient_id, EXCLUDED.patient_id),
       device_id = COALESCE(studies.device_id, EXCLUDED.device_id),
       study_datetime = COALESCE(studies.study_datetime, EXCLUDED.study_datetime),
+      time_basis = CASE WHEN studies.study_datetime IS NULL THEN EXCLUDED.time_basis ELSE studies.time_basis END,
+      time_zone = CASE WHEN studies.study_datetime IS NULL THEN EXCLUDED.time_zone ELSE studies.time_zone END,
       accession_hash = COALESCE(studies.accession_hash, EXCLUDED.accession_hash),
       study_description = COALESCE(studies.study_description, EXCLUDED.study_description),
       requested_procedure = COALESCE(studies.requested_procedure, EXCLUDED.requested_procedure),
@@ -126,7 +142,7 @@ export async function upsertStudies(
         ARRAY(SELECT m FROM unnest(EXCLUDED.modalities) WITH ORDINALITY AS x(m, n)
               WHERE m <> ALL(studies.modalities) ORDER BY n)
     RETURNING study_id, study_instance_uid, (xmax = 0) AS created, event_count`,
-    values: [JSON.stringify(studies), timeZone],
+    values: [JSON.stringify(studies)],
   });
   const byUid = new Map(rows.map((r) => [r.study_instance_uid, r]));
   return studies.map((s) => {
@@ -136,12 +152,8 @@ export async function upsertStudies(
   });
 }
 
-export async function upsertStudy(
-  db: QueryRunner,
-  report: DoseReport,
-  refs: StudyRefs & { timeZone: string },
-): Promise<StudyRow> {
-  const [row] = await upsertStudies(db, [newStudy(report, refs)], refs.timeZone);
+export async function upsertStudy(db: QueryRunner, report: DoseReport, refs: StudyRefs): Promise<StudyRow> {
+  const [row] = await upsertStudies(db, [newStudy(report, refs)]);
   return row!;
 }
 

@@ -207,7 +207,7 @@ describe('synthetic region', () => {
 
     async function studiesOf(db: TestDatabase) {
       const { rows } = await db.pool.query<Record<string, unknown>>(`
-        SELECT s.study_instance_uid, s.modality, s.study_datetime, s.patient_age_years, s.event_count, s.total_dlp_mgycm,
+        SELECT s.study_instance_uid, s.modality, s.study_datetime, s.time_basis, s.time_zone, s.patient_age_years, s.event_count, s.total_dlp_mgycm,
                s.total_dap_gycm2, s.total_dose_rp_gy, s.total_agd_mgy, s.total_activity_mbq, d.fingerprint, t.code
         FROM studies s JOIN devices d USING (device_id) JOIN trusts t ON t.trust_id = s.trust_id ORDER BY 1`);
       return rows;
@@ -216,6 +216,7 @@ describe('synthetic region', () => {
     async function counts(db: TestDatabase) {
       const { rows } = await db.pool.query<Record<string, number>>(`
         SELECT (SELECT count(*) FROM studies)::int AS studies, (SELECT count(*) FROM irradiation_events)::int AS events,
+               (SELECT count(*) FROM irradiation_event_keys)::int AS event_keys,
                (SELECT count(*) FROM patients)::int AS patients, (SELECT count(*) FROM patient_identifiers)::int AS identifiers,
                (SELECT count(DISTINCT patient_id) FROM studies)::int AS linked`);
       return rows[0];
