@@ -309,10 +309,15 @@ export async function eventSums(
   return rows[0] ?? { dlp: null, dap: null, rp: null, agd: null, activity: null };
 }
 
-/** A radiopharmaceutical SR is the authoritative record of administrations; header copies make way. */
-export async function dropImageAdministrations(db: QueryRunner, studyId: number): Promise<void> {
+/** Events of outranked sources leave the study (source precedence, ingest/store/merge.ts). */
+export async function dropEventsOfSources(
+  db: QueryRunner,
+  studyId: number,
+  sourceKinds: readonly string[],
+): Promise<void> {
+  if (sourceKinds.length === 0) return;
   await db.query({
-    text: `DELETE FROM irradiation_events WHERE study_id = $1 AND event_kind = 'radiopharmaceutical' AND source_kind IN ('nm-image', 'pet-image')`,
-    values: [studyId],
+    text: 'DELETE FROM irradiation_events WHERE study_id = $1 AND source_kind = ANY($2::text[])',
+    values: [studyId, sourceKinds],
   });
 }
