@@ -232,25 +232,11 @@ export async function upsertEventRows(
   const unique = [...merged.values()];
   if (unique.length === 0) return [];
   const records = unique.map((u, ord) => eventRecord(u.event, ord));
-  const known = new Set<number>();
-  if (mayExist) {
-    const updated = await db.query<{ ord: number }>({
-      text: `
-      UPDATE irradiation_events e SET
-        source_object_id = t.source_object_id, ctdivol_mgy = t.ctdivol_mgy, dlp_mgycm = t.dlp_mgycm,
-        dap_gycm2 = t.dap_gycm2, dose_rp_gy = t.dose_rp_gy, agd_mgy = t.agd_mgy,
-        administered_activity_mbq = t.administered_activity_mbq, details = t.details
-      FROM ${EVENT_RECORDSET}
-      WHERE e.study_id = t.study_id AND e.irradiation_event_uid = t.irradiation_event_uid
-        AND e.occurred_at = t.local_time::timestamp AT TIME ZONE $2
-      RETURNING t.ord`,
-      values: [JSON.stringify(records), timeZone],
-    });
-    for (const r of updated.rows) known.add(r.ord);
-  }
+  const known = mayExist ? await restateKnown(db, records, timeZone) : new Set<number>();
   const fresh = records.filter((r) => !known.has(r.ord as number));
+  const inserted = new Set<number>();
   if (fresh.length > 0) {
-    await db.query({
+    const { rows } = await db.query<{ study_id: string | number; irradiation_event_uid: string }>({
       // ON CONFLICT only guards against two local times naming one instant in ways the key did not see.
       text: `
       INSERT INTO irradiation_events (occurred_at, study_id, irradiation_event_uid, source_object_id, modality, event_kind,
@@ -261,15 +247,55 @@ export async function upsertEventRows(
         t.agd_mgy, t.administered_activity_mbq, t.details, t.source_kind, t.device_id
       FROM ${EVENT_RECORDSET}
       ORDER BY t.ord
-      ON CONFLICT (study_id, irradiation_event_uid, occurred_at) DO NOTHING`,
+      ON CONFLICT (study_id, irradiation_event_uid, occurred_at) DO NOTHING
+      RETURNING study_id, irradiation_event_uid`,
       values: [JSON.stringify(fresh), timeZone],
     });
+    // A row that hit the conflict added nothing. Rows go in in ord order, so of several with one
+    // event UID, the first ones are those that were inserted.
+    const left = new Map<string, number>();
+    for (const r of rows) {
+      const key = `${r.study_id}\u001f${r.irradiation_event_uid}`;
+      left.set(key, (left.get(key) ?? 0) + 1);
+    }
+    for (const r of fresh) {
+      const key = `${String(r.study_id)}\u001f${String(r.irradiation_event_uid)}`;
+      const n = left.get(key) ?? 0;
+      if (n > 0) {
+        left.set(key, n - 1);
+        inserted.add(r.ord as number);
+      }
+    }
   }
+  // A row that met an event inserted just before it (the same instant written another way) restates
+  // it, as it would have one by one; one at a time, in order, so the last one's values stay.
+  for (const r of fresh) if (!inserted.has(r.ord as number)) await restateKnown(db, [r], timeZone);
   const added = events.map(() => false);
   unique.forEach((u, ord) => {
-    if (!known.has(ord)) added[u.firstIndex] = true;
+    if (inserted.has(ord)) added[u.firstIndex] = true;
   });
   return added;
+}
+
+/** Refreshes the stored events the records restate (same study, key and instant); returns their ords. */
+async function restateKnown(
+  db: QueryRunner,
+  records: ReadonlyArray<Record<string, unknown>>,
+  timeZone: string,
+): Promise<Set<number>> {
+  const updated = await db.query<{ ord: number }>({
+    text: `
+    UPDATE irradiation_events e SET
+      source_object_id = t.source_object_id, ctdivol_mgy = t.ctdivol_mgy, dlp_mgycm = t.dlp_mgycm,
+      dap_gycm2 = t.dap_gycm2, dose_rp_gy = t.dose_rp_gy, agd_mgy = t.agd_mgy,
+      administered_activity_mbq = t.administered_activity_mbq, details = t.details
+    FROM ${EVENT_RECORDSET}
+    WHERE e.study_id = t.study_id AND e.irradiation_event_uid = t.irradiation_event_uid
+      AND e.occurred_at = t.local_time::timestamp AT TIME ZONE $2
+    RETURNING t.ord`,
+    values: [JSON.stringify(records), timeZone],
+  });
+  return new Set(updated.rows.map((r) => r.ord));
 }
 
 /** Upserts the events of one report; returns how many were new. */
