@@ -118,8 +118,8 @@ function totalsOf(exam: SynthExam): Totals {
           : asStored(sumOf(views.map((e) => (e.kind === 'projection' ? e.agdMgy : 0))) ?? 0);
       };
       const [left, right] = [agd('left'), agd('right')];
-      // A report without DAP rows still gets a total DAP of 0 (summariseReport's rule).
-      return { dap: 0, agdLeft: left, agdRight: right, agd: sumOf([left, right]) };
+      // A report without DAP rows has no total DAP (unknown, not 0: summariseReport's rule).
+      return { agdLeft: left, agdRight: right, agd: sumOf([left, right]) };
     }
     case 'RF':
     case 'DX': {

@@ -65,7 +65,8 @@ export function summariseReport(report: DoseReport): StudySummary {
     totalDlpMgyCm: report.ct
       ? (report.ct.accumulated.ctDoseLengthProductTotalMgyCm ?? sum(report.ct.events.map((e) => e.dlpMgyCm)))
       : undefined,
-    totalDapGyCm2: report.projection ? (sum(planes.map((p) => p.dapTotalGyCm2)) ?? 0) : undefined,
+    // Unknown stays unknown (undefined, NULL when stored): a 0 would pull every median down.
+    totalDapGyCm2: sum(planes.map((p) => p.dapTotalGyCm2)),
     totalDapPlaneAGyCm2: planeA?.dapTotalGyCm2,
     totalDapPlaneBGyCm2: planeB?.dapTotalGyCm2,
     totalDoseRpGy: report.projection ? sum(planes.map((p) => p.doseRpTotalGy)) : undefined,

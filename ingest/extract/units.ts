@@ -1,10 +1,14 @@
+import { DicomExtractionError } from '../dicom/errors.ts';
 import type { ContentItem, Concept, NumericValue } from '../dicom/sr.ts';
 
 /**
  * Unit conversion of SR numeric values into Kerma's storage units. Devices use the UCUM codes of
  * PS3.16 (Gy.m2, mGy, mGy.cm, s, mm) but also non-standard ones seen in the field (dGy.cm2 from
  * Toshiba/Canon, Gym2 from Siemens, mGycm from GE, dose at RP in mGy): each is converted, never
- * taken at face value, and a code Kerma does not know is reported as a warning.
+ * taken at face value. A DAP in a unit code Kerma does not know refuses the report (it goes to the
+ * quarantine, bytes kept, to be retried once the unit is added here): read as Gy·m² it may be 10⁴
+ * off, and one such value is enough to make the study's total wrong. Other unknown codes are
+ * reported as a warning and the value is kept in the standard unit.
  */
 export type Quantity =
   | 'dapGyCm2'
@@ -68,10 +72,16 @@ export function convert(
   const unit = numeric.unit?.value || DEFAULT_UNIT[quantity];
   const factor = FACTORS[quantity][unit];
   if (factor === undefined) {
+    if (quantity === 'dapGyCm2')
+      throw new DicomExtractionError(
+        'invalid_value',
+        `unknown unit ${JSON.stringify(unit)} for a dose-area product: its scale cannot be known`,
+        where || undefined,
+      );
     warnings.push(
       `unknown unit ${JSON.stringify(unit)} for ${quantity}${where ? ` at ${where}` : ''}: value kept as ${DEFAULT_UNIT[quantity]}`,
     );
-    return numeric.value * (quantity === 'dapGyCm2' ? 1e4 : 1);
+    return numeric.value;
   }
   if (
     unit !== DEFAULT_UNIT[quantity] &&

@@ -49,10 +49,30 @@ export type IngestContext = IngestDependencies & {
   readonly caches: Caches;
   /** Devices to mark as seen once the transaction has committed. */
   readonly touched: Array<{ deviceId: number; softwareVersions: string | undefined }>;
+  /**
+   * Devices found or made inside one open transaction (see inTransaction): they join the shared
+   * cache only once it commits. Absent outside a transaction, where each statement commits at once.
+   */
+  readonly pendingDevices?: Map<string, number>;
 };
 
 export function ingestContext(dependencies: IngestDependencies): IngestContext {
   return { ...dependencies, caches: { trust: new Map(), device: new Map(), partitions: new Set() }, touched: [] };
+}
+
+/**
+ * The context for one transaction. A device row made inside it does not exist for anyone else
+ * until it commits, and never if it rolls back: a concurrent ingest given its id from the shared
+ * cache would fail on the foreign key (or wait, then fail). Call devicesCommitted after the commit.
+ */
+export function inTransaction(ctx: IngestContext): IngestContext {
+  return { ...ctx, pendingDevices: new Map() };
+}
+
+export function devicesCommitted(tx: IngestContext): void {
+  const at = Date.now();
+  for (const [key, deviceId] of tx.pendingDevices ?? []) tx.caches.device.set(key, { deviceId, at });
+  tx.pendingDevices?.clear();
 }
 
 /** Database errors that mean "cannot store now, retry later" rather than "this object is bad". */
@@ -91,8 +111,11 @@ export async function cachedDevice(
   const key = `${trustId}:${deviceFingerprint(report.device)}`;
   const hit = deviceCache.get(key);
   if (hit && Date.now() - hit.at < CACHE_MS) return hit.deviceId;
+  const pending = ctx.pendingDevices?.get(key);
+  if (pending !== undefined) return pending;
   const deviceId = await upsertDevice(db, report.device, trustId);
-  deviceCache.set(key, { deviceId, at: Date.now() });
+  if (ctx.pendingDevices) ctx.pendingDevices.set(key, deviceId);
+  else deviceCache.set(key, { deviceId, at: Date.now() });
   ctx.touched.push({ deviceId, softwareVersions: report.device.softwareVersions });
   return deviceId;
 }

@@ -1,23 +1,24 @@
-import { UnavailableError, toError, type QueryRunner } from '../../core/index.ts';
-import { deleteStudyEvents, eventRows, type EventRow } from '../store/events.ts';
+import { UnavailableError, toError } from '../../core/index.ts';
 import type { DoseReport } from '../extract/types.ts';
-import { deviceFingerprint, findTrust, type Trust } from '../store/reference.ts';
+import { deviceFingerprint } from '../store/reference.ts';
 import {
   cachedDevice,
+  devicesCommitted,
   ensurePartitions,
+  inTransaction,
   ingestContext,
   senderTrust,
   isUnavailable,
   timedEventsOf,
   touchSeenDevices,
-  zonesOf,
   type IngestContext,
   type IngestDependencies,
   type StudyUpdatedEvent,
 } from './ingest-context.ts';
 import { prepareObject } from './prepare.ts';
 import { recordBatch } from './record-batch.ts';
-import { mergeReport, recordObject, withEventRows, type RecordItem } from './record-object.ts';
+import { reprocessStudy } from './maintenance.ts';
+import { recordObject, withEventRows, type RecordItem } from './record-object.ts';
 import type { IngestOutcome, IngestRequest, IngestService, PreparedCommit, PreparedObject } from './types.ts';
 
 export type { IngestDependencies } from './ingest-context.ts';
@@ -54,13 +55,13 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
   async function commitItem(item: RecordItem): Promise<IngestOutcome> {
     try {
       await ensurePartitions(ctx, await timedEventsOf(ctx, [item]));
-      const { outcome, studyUpdated } = await ctx.transaction((db) => recordObject(db, ctx, item));
+      const tx = inTransaction(ctx);
+      const { outcome, studyUpdated } = await ctx.transaction((db) => recordObject(db, tx, item));
+      devicesCommitted(tx);
       if (studyUpdated) announce([studyUpdated]);
       await touchSeenDevices(ctx);
       return outcome;
     } catch (error) {
-      // A device row created by the rolled-back transaction does not exist: forget cached ids.
-      ctx.caches.device.clear();
       if (isUnavailable(error)) throw unavailable(error);
       throw error;
     }
@@ -72,12 +73,13 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
     try {
       await ensurePartitions(ctx, await timedEventsOf(ctx, items));
       await ensureDevices(ctx, items);
-      const { outcomes, studiesUpdated } = await ctx.transaction((db) => recordBatch(db, ctx, items));
+      const tx = inTransaction(ctx);
+      const { outcomes, studiesUpdated } = await ctx.transaction((db) => recordBatch(db, tx, items));
+      devicesCommitted(tx);
       announce(studiesUpdated);
       await touchSeenDevices(ctx);
       return outcomes;
     } catch (error) {
-      ctx.caches.device.clear();
       if (isUnavailable(error)) throw unavailable(error);
       if (commits.length === 1) return [toError(error)];
       ctx.logger.debug(
@@ -126,58 +128,4 @@ async function ensureDevices(ctx: IngestContext, items: readonly RecordItem[]): 
     const trust = await senderTrust(ctx, ctx.db, trustCode);
     await cachedDevice(ctx, ctx.db, report, trust.trustId);
   }
-}
-
-/**
- * Re-extracts every object of a study from its stored bytes (after an extractor upgrade) and merges
- * them again, in the order they arrived, in one transaction: the study never shows half a rebuild.
- * If any object no longer extracts, nothing changes and the error says which.
- */
-async function reprocessStudy(ctx: IngestContext, studyId: number): Promise<{ reports: number; events: number }> {
-  const { rows } = await ctx.db.query<{ source_object_id: number; storage_path: string; trust_id: number | null }>({
-    text: `SELECT source_object_id, storage_path, trust_id FROM source_objects
-           WHERE study_id = $1 AND status = 'extracted' ORDER BY received_at, source_object_id`,
-    values: [studyId],
-  });
-  const prepared: Array<{
-    sourceObjectId: number;
-    trust: Trust;
-    prepared: PreparedObject;
-    rows: EventRow[];
-  }> = [];
-  for (const row of rows) {
-    const object = prepareObject(await ctx.objects.read(row.storage_path));
-    if (!object.extraction)
-      throw new Error(`object ${row.source_object_id} no longer extracts: ${object.failure?.message ?? 'unknown'}`);
-    const trust = (await trustById(ctx.db, row.trust_id)) ?? (await findTrust(ctx.db, 'DEFAULT'));
-    if (!trust) throw new Error('the DEFAULT trust is missing: run migrations');
-    const rows = eventRows(object.extraction.report);
-    await ensurePartitions(ctx, [{ report: object.extraction.report, rows, zones: zonesOf(ctx, trust) }]);
-    prepared.push({ sourceObjectId: row.source_object_id, trust, prepared: object, rows });
-  }
-  return ctx.transaction(async (db) => {
-    // Events and their keys go together: the rebuild reads each time again (an explicit re-zone).
-    await deleteStudyEvents(db, studyId);
-    await db.query({ text: 'DELETE FROM study_reports WHERE study_id = $1', values: [studyId] });
-    let events = 0;
-    for (const item of prepared) {
-      const extraction = item.prepared.extraction!;
-      const merged = await mergeReport(db, ctx, item.trust, item.sourceObjectId, extraction.report, item.rows);
-      if (merged.outcome.status === 'stored') events += merged.outcome.eventsAdded;
-      await db.query({
-        text: 'UPDATE source_objects SET extractor = $2, extractor_version = $3, warnings = $4 WHERE source_object_id = $1',
-        values: [item.sourceObjectId, extraction.extractor, extraction.extractorVersion, extraction.report.warnings],
-      });
-    }
-    return { reports: prepared.length, events };
-  });
-}
-
-async function trustById(db: QueryRunner, trustId: number | null): Promise<Trust | undefined> {
-  if (trustId === null) return undefined;
-  const { rows } = await db.query<{ code: string }>({
-    text: 'SELECT code FROM trusts WHERE trust_id = $1',
-    values: [trustId],
-  });
-  return rows[0] ? findTrust(db, rows[0].code) : undefined;
 }

@@ -2,7 +2,15 @@ import type { QueryRunner } from '../../core/index.ts';
 import { matchNotPatient } from '../extract/not-patient.ts';
 import { summariseReport, type StudySummary } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
-import { bindEvents, eventInstants, upsertEventRows, type BoundEvent, type EventRow } from '../store/events.ts';
+import {
+  bindEvents,
+  dropEventsOfSources,
+  eventInstants,
+  upsertEventRows,
+  type BoundEvent,
+  type EventRow,
+} from '../store/events.ts';
+import { displacedKinds, isOutranked } from '../store/merge.ts';
 import { resolvePatients, type Trust } from '../store/reference.ts';
 import { insertSourceObjects, linkSourcesToStudies } from '../store/sources.ts';
 import {
@@ -38,11 +46,9 @@ import type { IngestOutcome } from './types.ts';
  * Records many objects in one transaction with a fixed number of statements (one per table, each
  * carrying every row as one JSON parameter), instead of about twenty round trips per object: the
  * bulk importer's path. The result is what recording the objects one by one, in order, would give
- * (record-object.ts): same rows, same merge rules, same outcomes. Objects under the radiopharmaceutical
- * rules (an RRDSR displaces image administrations) and quarantined ones take the one-by-one path,
- * inside the same transaction, after the rest; a study with any such object goes that way whole.
+ * (record-object.ts): same rows, same merge rules (source precedence included), same outcomes.
+ * Quarantined objects take the one-by-one path, inside the same transaction, after the rest.
  */
-const ONE_BY_ONE_KINDS = new Set(['radiopharmaceutical-rdsr', 'nm-image', 'pet-image']);
 
 /** An extracted report to merge, with everything the statements below need. */
 interface Merge {
@@ -58,16 +64,9 @@ interface Merge {
 }
 
 function routeOneByOne(items: readonly RecordItem[]): Set<number> {
-  const studiesOneByOne = new Set<string>();
-  for (const item of items) {
-    const report = item.prepared.extraction?.report;
-    if (report && ONE_BY_ONE_KINDS.has(report.sourceKind)) studiesOneByOne.add(report.study.studyInstanceUid);
-  }
   const oneByOne = new Set<number>();
   items.forEach((item, index) => {
-    const report = item.prepared.extraction?.report;
-    if (isQuarantined(item.prepared) || (report && studiesOneByOne.has(report.study.studyInstanceUid)))
-      oneByOne.add(index);
+    if (isQuarantined(item.prepared)) oneByOne.add(index);
   });
   return oneByOne;
 }
@@ -177,11 +176,13 @@ async function mergeReports(
   );
   const known = upserted.filter((s) => !s.created).map((s) => s.studyId);
   const existingReports = await reportsOfStudies(db, known);
+  const { accepted, displaced } = applyPrecedence(merges, existingReports);
 
   // Events, then the reports that list them.
   const bound: BoundEvent[] = [];
   const owner: number[] = [];
   merges.forEach((m, i) => {
+    if (!accepted[i]) return;
     const events = bindEvents(m.rows, eventInstants(m.report, m.rows, zonesOf(ctx, m.trust)), {
       studyId: m.studyId,
       sourceObjectId: m.sourceObjectId,
@@ -194,6 +195,7 @@ async function mergeReports(
     }
   });
   const added = await upsertEventRows(db, bound, known.length > 0);
+  for (const [studyId, kinds] of displaced) await dropEventsOfSources(db, studyId, [...kinds]);
   const addedBy = merges.map(() => 0);
   added.forEach((isNew, i) => {
     if (isNew) addedBy[owner[i]!]! += 1;
@@ -212,7 +214,7 @@ async function mergeReports(
   // Totals of each study from all its reports, old and new, in order.
   const mergesOf = new Map<number, number[]>();
   merges.forEach((m, i) => mergesOf.set(m.studyId, [...(mergesOf.get(m.studyId) ?? []), i]));
-  const updates: Array<{ studyId: number; totals: StudyTotals; eventCount: number }> = [];
+  const updates: Array<{ studyId: number; totals: StudyTotals; eventCount: number | undefined }> = [];
   const studiesUpdated: StudyUpdatedEvent[] = [];
   for (const [uid, study] of studyOf) {
     const mine = mergesOf.get(study.studyId) ?? [];
@@ -223,7 +225,10 @@ async function mergeReports(
         return { eventUids: m.eventUids, summary: m.summary, sourceKind: m.report.sourceKind };
       }),
     ];
-    const eventCount = study.eventCountBefore + mine.reduce((n, i) => n + addedBy[i]!, 0);
+    // Events dropped by precedence are not counted here: those studies count their stored events.
+    const eventCount = displaced.has(study.studyId)
+      ? undefined
+      : study.eventCountBefore + mine.reduce((n, i) => n + addedBy[i]!, 0);
     updates.push({ studyId: study.studyId, totals: await studyTotals(db, study.studyId, reports), eventCount });
     studiesUpdated.push({ studyId: study.studyId, studyInstanceUid: uid });
   }
@@ -241,4 +246,27 @@ async function mergeReports(
     };
   });
   return studiesUpdated;
+}
+
+/**
+ * Source precedence (merge.ts) over the batch, in arrival order as one-by-one commits apply it: which
+ * merges keep their events (an outranked one is recorded without them), and, per study, the source
+ * kinds whose stored events leave it once this batch's events are written.
+ */
+function applyPrecedence(
+  merges: Merge[],
+  existingReports: ReadonlyMap<number, ReadonlyArray<{ sourceKind: string }>>,
+): { accepted: boolean[]; displaced: Map<number, Set<string>> } {
+  const present = new Map<number, string[]>();
+  const displaced = new Map<number, Set<string>>();
+  const accepted = merges.map((m) => {
+    const kinds = present.get(m.studyId) ?? (existingReports.get(m.studyId) ?? []).map((r) => r.sourceKind);
+    const dropped = displacedKinds(m.report.sourceKind, kinds);
+    if (dropped.length > 0) displaced.set(m.studyId, new Set([...(displaced.get(m.studyId) ?? []), ...dropped]));
+    const keeps = !isOutranked(m.report.sourceKind, kinds);
+    if (!keeps) m.eventUids = [];
+    present.set(m.studyId, [...kinds, m.report.sourceKind]);
+    return keeps;
+  });
+  return { accepted, displaced };
 }

@@ -3,14 +3,14 @@ import { matchNotPatient } from '../extract/not-patient.ts';
 import { summariseReport } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
 import {
-  dropImageAdministrations,
+  dropEventsOfSources,
   eventInstants,
   eventRows,
   eventSums,
   upsertEvents,
   type EventRow,
 } from '../store/events.ts';
-import { decideTotals } from '../store/merge.ts';
+import { decideTotals, displacedKinds, isOutranked } from '../store/merge.ts';
 import { resolvePatient, type Trust } from '../store/reference.ts';
 import { insertSourceObject, linkSourceToStudy, quarantineObject, type NewSourceObject } from '../store/sources.ts';
 import {
@@ -181,10 +181,11 @@ export async function mergeReport(
   });
   await linkSourceToStudy(db, sourceObjectId, study.studyId);
   const existing = await studyReports(db, study.studyId);
-  const isImageAdministration = report.sourceKind === 'nm-image' || report.sourceKind === 'pet-image';
-  const rrdsrPresent = existing.some((r) => r.sourceKind === 'radiopharmaceutical-rdsr');
-  if (report.sourceKind === 'radiopharmaceutical-rdsr') await dropImageAdministrations(db, study.studyId);
-  const accepted = isImageAdministration && rrdsrPresent ? [] : rows;
+  // Source precedence (merge.ts): a better source displaces the events of worse ones already stored,
+  // and a worse one arriving after a better one is recorded without events.
+  const present = existing.map((r) => r.sourceKind);
+  await dropEventsOfSources(db, study.studyId, displacedKinds(report.sourceKind, present));
+  const accepted = isOutranked(report.sourceKind, present) ? [] : rows;
   const eventsAdded = await upsertEvents(
     db,
     { studyId: study.studyId, sourceObjectId, deviceId, sourceKind: report.sourceKind },

@@ -341,16 +341,21 @@ export async function eventSums(
   return rows[0] ?? { dlp: null, dap: null, rp: null, agd: null, activity: null };
 }
 
-/** A radiopharmaceutical SR is the authoritative record of administrations; header copies make way. */
-export async function dropImageAdministrations(db: QueryRunner, studyId: number): Promise<void> {
+/** Events of outranked sources leave the study (source precedence, ingest/store/merge.ts). */
+export async function dropEventsOfSources(
+  db: QueryRunner,
+  studyId: number,
+  sourceKinds: readonly string[],
+): Promise<void> {
+  if (sourceKinds.length === 0) return;
   await db.query({
     text: `
     WITH dropped AS (
       DELETE FROM irradiation_events
-      WHERE study_id = $1 AND event_kind = 'radiopharmaceutical' AND source_kind IN ('nm-image', 'pet-image')
+      WHERE study_id = $1 AND source_kind = ANY($2::text[])
       RETURNING study_id, irradiation_event_uid)
     DELETE FROM irradiation_event_keys k USING dropped d
     WHERE k.study_id = d.study_id AND k.irradiation_event_uid = d.irradiation_event_uid`,
-    values: [studyId],
+    values: [studyId, sourceKinds],
   });
 }
