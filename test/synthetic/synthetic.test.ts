@@ -96,6 +96,23 @@ describe('synthetic region', () => {
     largeExams = examsOf(large);
   });
 
+  it('is not loaded by the CLI commands until generate or demo runs (kerma serve never needs it)', () => {
+    // A fresh process: pg-copy-streams is CommonJS, so once anything imports the generator's direct
+    // loader it is in require.cache.
+    const script = `
+      await import('./app/cli/demo-command.ts');
+      await import('./app/cli/generate-command.ts');
+      const { createRequire } = await import('node:module');
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('pg-copy-streams'));
+      process.stdout.write(JSON.stringify(loaded));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+    });
+    expect(child.status, child.stderr).to.equal(0);
+    expect(JSON.parse(child.stdout)).to.deep.equal([]);
+  });
+
   describe('determinism', () => {
     it('gives the same exam stream and the same DICOM bytes for the same seed, and others for another seed', () => {
       const a = buildRegionModel({ seed: 5, exams: 3000 });
