@@ -96,33 +96,47 @@ interface Attempt {
   readonly attempts: number;
 }
 
-type Answer = { status: number; comment: string } | { status: undefined; comment: string };
+/** A C-STORE response's status, or no response (`status` undefined) and why. */
+interface Answer {
+  readonly status: number | undefined;
+  readonly comment: string;
+  /** Sending again cannot help: the file is unreadable or its transfer syntax was not accepted. */
+  readonly final?: boolean;
+}
 
-function requestFor(file: string, answers: Map<string, Answer>): Part10StoreRequest {
-  const request = new Part10StoreRequest(new Part10Dataset(readFileSync(file)));
-  request.on('response', (response: responses.CStoreResponse) => {
-    answers.set(file, { status: response.getStatus(), comment: response.getErrorComment() ?? '' });
-  });
-  return request;
+function requestFor(file: string, answers: Map<string, Answer>): Part10StoreRequest | undefined {
+  try {
+    const request = new Part10StoreRequest(new Part10Dataset(readFileSync(file)));
+    request.on('response', (response: responses.CStoreResponse) => {
+      answers.set(file, { status: response.getStatus(), comment: response.getErrorComment() ?? '' });
+    });
+    return request;
+  } catch (error) {
+    answers.set(file, { status: undefined, comment: `unreadable: ${(error as Error).message}`, final: true });
+    return undefined;
+  }
 }
 
 /** One association: every file sent in order; resolves with each file's answer once it closed. */
 function sendAssociation(target: SendTarget, files: readonly string[]): Promise<Map<string, Answer>> {
   return new Promise((resolve, reject) => {
     const answers = new Map<string, Answer>();
+    const requests = files.map((file) => [file, requestFor(file, answers)] as const);
+    const readable = requests.flatMap(([, request]) => (request ? [request] : []));
+    if (readable.length === 0) return resolve(answers);
     const client = new Client();
-    const requests = files.map((file) => requestFor(file, answers));
-    for (const request of requests) client.addRequest(request);
+    for (const request of readable) client.addRequest(request);
     let networkError = '';
     client.on('associationRejected', () =>
       reject(new Error(`association rejected by ${target.calledAeTitle} for ${target.callingAeTitle}`)),
     );
     client.on('networkError', (error: Error) => (networkError = error.message));
     client.on('closed', () => {
-      requests.forEach((request, i) => {
-        const file = files[i]!;
-        if (!answers.has(file)) answers.set(file, { status: undefined, comment: request.refusal ?? networkError });
-      });
+      for (const [file, request] of requests) {
+        if (answers.has(file) || !request) continue;
+        const refusal = request.refusal;
+        answers.set(file, { status: undefined, comment: refusal ?? networkError, final: refusal !== undefined });
+      }
       resolve(answers);
     });
     client.send(target.host, target.port, target.callingAeTitle, target.calledAeTitle);
@@ -132,11 +146,14 @@ function sendAssociation(target: SendTarget, files: readonly string[]): Promise<
   });
 }
 
+/** Success, or a Warning (Bxxx): the SCP stored the object (PS3.4 Table B.2-1). */
+const stored = (answer: Answer): boolean =>
+  answer.status !== undefined && (answer.status === 0 || (answer.status & 0xf000) === 0xb000);
+
 /** Refused for lack of resources (A7xx, PS3.4 Table B.2-1) or never answered: send it again. */
 function retryable(answer: Answer, attempts: number): boolean {
-  if (attempts >= MAX_ATTEMPTS) return false;
-  if (answer.status === undefined) return !answer.comment.startsWith('transfer syntax');
-  return (answer.status & 0xff00) === 0xa700;
+  if (attempts >= MAX_ATTEMPTS || answer.final) return false;
+  return answer.status === undefined || (answer.status & 0xff00) === 0xa700;
 }
 
 /** The files still to send, per calling AE title; each association takes a run of one sender's. */
@@ -180,14 +197,17 @@ export async function sendFiles(
   const counts = { sent: 0, failed: 0, associations: 0, resent: 0 };
 
   const settle = (callingAeTitle: string, attempt: Attempt, answer: Answer): void => {
-    if (answer.status === 0) counts.sent += 1;
+    if (stored(answer)) counts.sent += 1;
     else if (retryable(answer, attempt.attempts + 1)) {
       counts.resent += 1;
       queue.putBack(callingAeTitle, { file: attempt.file, attempts: attempt.attempts + 1 });
     } else {
       counts.failed += 1;
-      const key = `${answer.status === undefined ? 'no response' : `0x${answer.status.toString(16).padStart(4, '0')}`} ${answer.comment}`;
-      failures[key.trim()] = (failures[key.trim()] ?? 0) + 1;
+      const key =
+        answer.status === undefined
+          ? answer.comment || 'no response'
+          : `0x${answer.status.toString(16).padStart(4, '0')} ${answer.comment}`.trim();
+      failures[key] = (failures[key] ?? 0) + 1;
     }
   };
 

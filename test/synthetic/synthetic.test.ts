@@ -13,7 +13,7 @@ import { doseReportFile } from '../../synthetic/dicom-writer.ts';
 import { directLoad } from '../../synthetic/direct-load.ts';
 import { prepareDemoRegion, startDemoSender } from '../../synthetic/demo.ts';
 import { readPart10Meta } from '../../synthetic/part10-meta.ts';
-import { listDicomFiles } from '../../synthetic/send.ts';
+import { listDicomFiles, sendFolder } from '../../synthetic/send.ts';
 import type { IngestService } from '../../ingest/pipeline/types.ts';
 import { identityRules, localIdOf, patientAt, patientInfoAt } from '../../synthetic/patients.ts';
 import { ZonedClock } from '../../synthetic/time.ts';
@@ -331,6 +331,38 @@ describe('synthetic region', () => {
           else expect(other, `${column} of ${String(row.study_instance_uid)}`).to.deep.equal(value);
         }
       });
+    });
+
+    it('counts a file that is not Part 10 as not sent, with the reason, and sends the others', async () => {
+      const db = await freshDatabase();
+      const { service, dataDir } = testIngestService(db);
+      const folder = mkdtempSync(path.join(tmpdir(), 'kerma-send-'));
+      const scp = await startDicomScp({
+        aeTitle: 'KERMA',
+        host: '127.0.0.1',
+        port: 0,
+        callingAeTitles: new Map([['SYNA_PACS', 'SYNA']]),
+        defaultTrustCode: 'DEFAULT',
+        ingest: service,
+        logger: silentLogger,
+      });
+      try {
+        const exam = examsOf(small)[0]!;
+        writeFileSync(path.join(folder, 'a.dcm'), doseReportFile(small, exam, clock));
+        writeFileSync(path.join(folder, 'b.dcm'), 'not DICOM');
+        const target = { host: '127.0.0.1', port: scp.port, calledAeTitle: 'KERMA', callingAeTitle: 'SYNA_PACS' };
+        const result = await sendFolder(target, folder);
+        expect(result).to.deep.include({
+          sent: 1,
+          failed: 1,
+          failures: { 'unreadable: not a DICOM Part 10 file (no DICM prefix)': 1 },
+        });
+      } finally {
+        await scp.close();
+        rmSync(folder, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true });
+        await db.drop();
+      }
     });
 
     it('sends the demo region’s Part 10 bytes as generated, over several associations at once (the `kerma demo` path)', async () => {
