@@ -57,7 +57,7 @@ bench-cstore: $(STAMP)
 bench-generate: $(STAMP)
 	node $(NODE_FLAGS) --import tsx bench/generate.ts
 
-## demo: start Kerma, send it a synthetic region (3,000 exams) over DICOM, print what arrived; Ctrl-C stops it
+## demo: start Kerma, send it a synthetic region (3,000 exams) over DICOM, end with the stats JSON line and the URL; Ctrl-C stops it
 demo: $(STAMP)
 	KERMA_DATA_DIR=$${KERMA_DATA_DIR:-.kerma/demo} node $(NODE_FLAGS) bin/kerma.js demo
 

@@ -1,8 +1,11 @@
 import type { Command } from 'commander';
-import { listQuarantine, retryQuarantine, storeStats } from '../../ingest/index.ts';
+import { listQuarantine, retryQuarantine, storeStats, type StoreStats } from '../../ingest/index.ts';
 import type { CliServices } from './open-services.ts';
 
 type Open = () => Promise<CliServices>;
+
+/** The line `kerma stats --json` prints (without its newline); `kerma demo` ends with the same one. */
+export const statsJsonLine = (stats: StoreStats): string => JSON.stringify(stats);
 
 async function withServices<T>(open: Open, work: (services: CliServices) => Promise<T>): Promise<T> {
   const services = await open();
@@ -21,7 +24,7 @@ export function registerStoreCommands(program: Command, open: Open): void {
     .option('--json', 'print one JSON object as the last line')
     .action(async (options: { json?: boolean }) => {
       const stats = await withServices(open, (s) => storeStats(s.db));
-      if (options.json) process.stdout.write(`${JSON.stringify(stats)}\n`);
+      if (options.json) process.stdout.write(`${statsJsonLine(stats)}\n`);
       else {
         const line = (name: string, counts: Record<string, number>): string =>
           `${name}: ${

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -11,7 +11,10 @@ import { buildRegionModel, type RegionModel } from '../../synthetic/model.ts';
 import { createExamStream } from '../../synthetic/exams.ts';
 import { doseReportFile } from '../../synthetic/dicom-writer.ts';
 import { directLoad } from '../../synthetic/direct-load.ts';
-import { generateAndSend, prepareDemoRegion } from '../../synthetic/demo.ts';
+import { prepareDemoRegion, startDemoSender } from '../../synthetic/demo.ts';
+import { readPart10Meta } from '../../synthetic/part10-meta.ts';
+import { listDicomFiles, sendFolder } from '../../synthetic/send.ts';
+import type { IngestService } from '../../ingest/pipeline/types.ts';
 import { identityRules, localIdOf, patientAt, patientInfoAt } from '../../synthetic/patients.ts';
 import { ZonedClock } from '../../synthetic/time.ts';
 import type { SynthExam } from '../../synthetic/types.ts';
@@ -49,6 +52,35 @@ const median = (values: number[]): number => {
 const totalDlp = (exam: SynthExam): number =>
   exam.events.reduce((sum, e) => sum + (e.kind === 'ct' ? e.dlpMgyCm : 0), 0);
 
+/**
+ * Counts the ingests running at once. The first one waits (5 s at most) for a second to start: a
+ * sender with one association at a time never gets there, whatever the machine's speed.
+ */
+function overlapProbe() {
+  let running = 0;
+  let first = true;
+  let overlapped: () => void = () => undefined;
+  const second = new Promise<void>((resolve) => (overlapped = resolve));
+  const probe = {
+    most: 0,
+    async during<T>(work: () => Promise<T>): Promise<T> {
+      running += 1;
+      probe.most = Math.max(probe.most, running);
+      if (running >= 2) overlapped();
+      try {
+        if (first) {
+          first = false;
+          await Promise.race([second, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
+        }
+        return await work();
+      } finally {
+        running -= 1;
+      }
+    },
+  };
+  return probe;
+}
+
 /** One exam of each procedure: every report shape the generator writes. */
 function onePerProcedure(exams: readonly SynthExam[]): SynthExam[] {
   const seen = new Map<string, SynthExam>();
@@ -63,6 +95,23 @@ describe('synthetic region', () => {
 
   before(() => {
     largeExams = examsOf(large);
+  });
+
+  it('is not loaded by the CLI commands until generate or demo runs (kerma serve never needs it)', () => {
+    // A fresh process: pg-copy-streams is CommonJS, so once anything imports the generator's direct
+    // loader it is in require.cache.
+    const script = `
+      await import('./app/cli/demo-command.ts');
+      await import('./app/cli/generate-command.ts');
+      const { createRequire } = await import('node:module');
+      const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('pg-copy-streams'));
+      process.stdout.write(JSON.stringify(loaded));`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+      encoding: 'utf8',
+    });
+    expect(child.status, child.stderr).to.equal(0);
+    expect(JSON.parse(child.stdout)).to.deep.equal([]);
   });
 
   describe('determinism', () => {
@@ -286,10 +335,50 @@ describe('synthetic region', () => {
       });
     });
 
-    it('sends the demo region to a C-STORE SCP (the `kerma demo` path)', async () => {
+    it('counts a file that is not Part 10 as not sent, with the reason, and sends the others', async () => {
+      const db = await freshDatabase();
+      const { service, dataDir } = testIngestService(db);
+      const folder = mkdtempSync(path.join(tmpdir(), 'kerma-send-'));
+      const scp = await startDicomScp({
+        aeTitle: 'KERMA',
+        host: '127.0.0.1',
+        port: 0,
+        callingAeTitles: new Map([['SYNA_PACS', 'SYNA']]),
+        defaultTrustCode: 'DEFAULT',
+        ingest: service,
+        logger: silentLogger,
+      });
+      try {
+        const exam = examsOf(small)[0]!;
+        writeFileSync(path.join(folder, 'a.dcm'), doseReportFile(small, exam, clock));
+        writeFileSync(path.join(folder, 'b.dcm'), 'not DICOM');
+        const target = { host: '127.0.0.1', port: scp.port, calledAeTitle: 'KERMA', callingAeTitle: 'SYNA_PACS' };
+        const result = await sendFolder(target, folder);
+        expect(result).to.deep.include({
+          sent: 1,
+          failed: 1,
+          failures: { 'unreadable: not a DICOM Part 10 file (no DICM prefix)': 1 },
+        });
+      } finally {
+        await scp.close();
+        rmSync(folder, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true });
+        await db.drop();
+      }
+    });
+
+    it('sends the demo region’s Part 10 bytes as generated, over several associations at once (the `kerma demo` path)', async () => {
       const region = prepareDemoRegion({ exams: 40, trusts: 2 });
       const db = await freshDatabase();
       const { service, dataDir } = testIngestService(db);
+      const received = new Map<string, Uint8Array>();
+      const overlap = overlapProbe();
+      const recording: IngestService = {
+        async ingestObject(request) {
+          received.set(readPart10Meta(request.bytes).sopInstanceUid, request.bytes);
+          return overlap.during(() => service.ingestObject(request));
+        },
+      };
       const calling = new Map(region.model.trusts.map((t) => [t.aeTitle, t.code] as const));
       const scp = await startDicomScp({
         aeTitle: 'KERMA',
@@ -297,19 +386,32 @@ describe('synthetic region', () => {
         port: 0,
         callingAeTitles: calling,
         defaultTrustCode: 'DEFAULT',
-        ingest: service,
+        ingest: recording,
         logger: silentLogger,
       });
+      const sender = startDemoSender(region);
       try {
-        const result = await generateAndSend(
-          region,
-          { host: '127.0.0.1', port: scp.port, calledAeTitle: 'KERMA' },
-          { preferStorescu: false },
-        );
-        expect(result.sent.reduce((n, s) => n + s.sent, 0)).to.equal(40);
+        expect((await sender.generated).files).to.equal(40);
+        const { result } = await sender.send({ host: '127.0.0.1', port: scp.port, calledAeTitle: 'KERMA' }, 4);
+        expect(result).to.include({ sent: 40, failed: 0 });
+        expect(overlap.most, 'objects ingested at once').to.be.at.least(2);
         const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM studies');
         expect(rows[0]?.n).to.equal(40);
+        const files = listDicomFiles(region.filesDir);
+        expect(files).to.have.length(40);
+        for (const file of files) {
+          const generated = readFileSync(file);
+          const meta = readPart10Meta(generated);
+          const stored = received.get(meta.sopInstanceUid);
+          expect(stored, meta.sopInstanceUid).to.not.equal(undefined);
+          const sentDataset = Buffer.from(stored!).subarray(readPart10Meta(stored!).datasetOffset);
+          expect(
+            sentDataset.equals(generated.subarray(meta.datasetOffset)),
+            `data set of ${meta.sopInstanceUid}`,
+          ).to.equal(true);
+        }
       } finally {
+        await sender.stop();
         await scp.close();
         region.dispose();
         rmSync(dataDir, { recursive: true, force: true });
