@@ -13,6 +13,7 @@ import {
   type RunningDicomScp,
 } from '../ingest/index.ts';
 import { callingAeMap } from './trusts.ts';
+import { assertPatientIdKeyConfigured } from './secrets.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -28,6 +29,8 @@ export interface RunningKerma {
 }
 
 export async function startKerma(config: KermaConfig, logger: Logger): Promise<RunningKerma> {
+  // Before anything starts: a missing shared key is a configuration error, not a runtime one.
+  assertPatientIdKeyConfigured(config);
   const database = await openDatabase(config, logger);
   let server: Server | undefined;
   let dicom: RunningDicomScp | undefined;

@@ -103,5 +103,6 @@ registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACT
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = toError(error);
   process.stderr.write(`kerma: ${err.message}\n`);
-  process.exit(1);
+  // A configuration problem found after loading (e.g. a missing shared secret) is a usage error too.
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -81,7 +81,7 @@ export const variables: readonly VariableSpec[] = [
     schema: { type: 'string', minLength: 32 },
     secret: true,
     description:
-      'Secret for the keyed hashes (HMAC-SHA-256) of patient identifiers, at least 32 characters. Every instance of a deployment must share it. When unset with the embedded database, a random key is generated once and kept in KERMA_DATA_DIR.',
+      'Secret for the keyed hashes (HMAC-SHA-256) of patient identifiers, at least 32 characters, shared by all the instances. Required with DATABASE_URL; with the embedded database, a random key is generated once and kept in KERMA_DATA_DIR.',
   },
   {
     name: 'KERMA_DICOM_ENABLED',
