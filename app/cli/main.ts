@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, toError } from '../../core/index.ts';
+import { ConfigError, loggableError, toError } from '../../core/index.ts';
 import { loadConfig, type KermaConfig } from '../config/index.ts';
 import { migrateDatabase, openDatabase } from '../db/database.ts';
 import { startKerma } from '../kerma.ts';
@@ -47,7 +47,7 @@ program
       kerma.stop().then(
         () => process.exit(0),
         (error: unknown) => {
-          logger.error({ err: toError(error) }, 'shutdown failed');
+          logger.error({ err: loggableError(error) }, 'shutdown failed');
           process.exit(1);
         },
       );

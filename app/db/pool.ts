@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { QueryResultRow } from 'pg';
-import type { Logger, QueryRunner, SqlQuery } from '../../core/index.ts';
+import { loggableError, type Logger, type QueryRunner, type SqlQuery } from '../../core/index.ts';
 
 // node-postgres returns int8 and numeric as strings by default; Kerma's counts and identity keys
 // stay far below 2^53, and dose values are numeric columns we want as numbers.
@@ -24,7 +24,7 @@ export function createPool(options: PoolOptions): pg.Pool {
     application_name: 'kerma',
   });
   // An idle client losing its connection (server restart) must not crash the process.
-  pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle database connection lost'));
+  pool.on('error', (error) => options.logger.warn({ err: loggableError(error) }, 'idle database connection lost'));
   return pool;
 }
 

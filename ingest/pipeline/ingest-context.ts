@@ -1,4 +1,10 @@
-import { UnavailableError, type Logger, type QueryRunner, type TransactionRunner } from '../../core/index.ts';
+import {
+  UnavailableError,
+  loggableError,
+  type Logger,
+  type QueryRunner,
+  type TransactionRunner,
+} from '../../core/index.ts';
 import type { NotPatientPatterns } from '../extract/not-patient.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { FALLBACK_EVENT_TIME, studyLocalTime, type EventRow } from '../store/events.ts';
@@ -96,7 +102,7 @@ export async function cachedDevice(
 export async function touchSeenDevices(ctx: IngestContext): Promise<void> {
   for (const seen of ctx.touched.splice(0)) {
     await touchDevice(ctx.db, seen.deviceId, seen.softwareVersions).catch((error: unknown) =>
-      ctx.logger.warn({ deviceId: seen.deviceId, err: (error as Error).message }, 'could not record device last seen'),
+      ctx.logger.warn({ deviceId: seen.deviceId, err: loggableError(error) }, 'could not record device last seen'),
     );
   }
 }
