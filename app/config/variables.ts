@@ -57,6 +57,12 @@ export const variables: readonly VariableSpec[] = [
     description: 'How long a database connection attempt may take before it fails.',
   },
   {
+    name: 'KERMA_SHUTDOWN_TIMEOUT_MS',
+    schema: { type: 'integer', minimum: 100, maximum: 600000 },
+    default: 10000,
+    description: 'After SIGTERM, how long in-flight work may take to finish; past it the process exits with code 1.',
+  },
+  {
     name: 'KERMA_MIGRATE_ON_START',
     schema: { type: 'boolean' },
     default: true,
