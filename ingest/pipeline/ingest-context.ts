@@ -63,7 +63,8 @@ export function isUnavailable(error: unknown): boolean {
   return (
     error instanceof UnavailableError ||
     /^(08|53|57P0[1-3])/.test(code) ||
-    /ECONNREFUSED|ECONNRESET|timeout|terminat/i.test(String((error as Error).message))
+    // "not queryable": a client whose connection was lost between two statements of a transaction.
+    /ECONNREFUSED|ECONNRESET|timeout|terminat|not queryable/i.test(String((error as Error).message))
   );
 }
 
