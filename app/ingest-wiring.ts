@@ -16,7 +16,7 @@ export async function wireIngest(config: KermaConfig, database: Database, logger
     db: queryRunner(database.pool),
     objects: createObjectStore(config.dataDir),
     logger: logger.child({ component: 'ingest' }),
-    patientIdSecret: await patientIdSecret(config, logger),
+    patientIdSecret: await patientIdSecret(config),
     timeZone: config.timeZone,
     notPatientPatterns: config.notPatientPatterns,
   });

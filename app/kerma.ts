@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Logger } from '../core/index.ts';
+import { loggableError, type Logger } from '../core/index.ts';
 import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
@@ -13,6 +13,7 @@ import {
   type RunningDicomScp,
 } from '../ingest/index.ts';
 import { callingAeMap } from './trusts.ts';
+import { assertPatientIdKeyConfigured } from './secrets.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -28,6 +29,8 @@ export interface RunningKerma {
 }
 
 export async function startKerma(config: KermaConfig, logger: Logger): Promise<RunningKerma> {
+  // Before anything starts: a missing shared key is a configuration error, not a runtime one.
+  assertPatientIdKeyConfigured(config);
   const database = await openDatabase(config, logger);
   let server: Server | undefined;
   let dicom: RunningDicomScp | undefined;
@@ -90,5 +93,37 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     server?.close();
     await database.close();
     throw error;
+  }
+}
+
+/**
+ * Stops Kerma for a signal and returns the exit code: 0 when everything finished in time, 1 when the
+ * stop failed or outlived `deadlineMs`. A service manager sends SIGTERM and waits; a process that
+ * keeps waiting on a database that is gone (a pool draining, a server that never answers) must still
+ * go, so the deadline does not depend on anything the stop is waiting for.
+ */
+export async function stopWithin(
+  kerma: Pick<RunningKerma, 'stop'>,
+  deadlineMs: number,
+  logger: Logger,
+): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<number>((resolve) => {
+    timer = setTimeout(() => {
+      logger.error({ deadlineMs }, 'shutdown deadline passed: exiting with work unfinished');
+      resolve(1);
+    }, deadlineMs);
+  });
+  const stopped = kerma.stop().then(
+    () => 0,
+    (error: unknown) => {
+      logger.error({ err: loggableError(error) }, 'shutdown failed');
+      return 1;
+    },
+  );
+  try {
+    return await Promise.race([stopped, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
 }

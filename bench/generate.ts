@@ -40,11 +40,13 @@ function benchDicom(work: string): void {
 async function freshDatabase(adminUrl: string): Promise<string> {
   const name = `kerma_bench_generate_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: adminUrl });
+  admin.on('error', () => undefined); // a lost connection fails the query under way instead of the process
   await admin.connect();
   await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`).finally(() => admin.end());
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const client = new pg.Client({ connectionString: url.toString() });
+  client.on('error', () => undefined); // a lost connection fails the query under way instead of the process
   await client.connect();
   await migrate(client, { logger: silentLogger, timescale: 'auto' }).finally(() => client.end());
   return url.toString();

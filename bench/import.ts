@@ -37,6 +37,7 @@ async function generate(dir: string, count: number, templates: readonly CopyTemp
 
 async function admin(url: string, statement: (client: pg.Client) => string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined); // a lost connection fails the query under way instead of the process
   await client.connect();
   await client.query(statement(client)).finally(() => client.end());
 }
@@ -46,6 +47,7 @@ async function freshDatabase(adminUrl: string, name: string): Promise<string> {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   const migrator = new pg.Client({ connectionString: url.toString() });
+  migrator.on('error', () => undefined); // a lost connection fails the query under way instead of the process
   await migrator.connect();
   await migrate(migrator, { logger: silentLogger, timescale: 'auto' }).finally(() => migrator.end());
   return url.toString();

@@ -1,3 +1,4 @@
 export * from './errors.ts';
 export * from './db.ts';
 export type { Logger } from './logger.ts';
+export * from './loggable-error.ts';

@@ -26,6 +26,7 @@ export const NHS_NUMBER_ISSUER = 'NHS';
 
 export function identityRules(trust: Trust): TrustIdentityRules {
   return {
+    code: trust.code,
     nhsNumberSource: 'other_patient_ids',
     nhsNumberIssuer: NHS_NUMBER_ISSUER,
     localIdIssuer: trust.localIdIssuer,

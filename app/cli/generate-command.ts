@@ -78,7 +78,7 @@ async function runDirect(options: GenerateOptions, config: KermaConfig): Promise
     await migrateDatabase(database, config, logger);
     const result = await directLoad(model, createExamStream(model), {
       pool: database.pool,
-      patientIdSecret: await patientIdSecret(config, logger),
+      patientIdSecret: await patientIdSecret(config),
       onProgress: ({ exams, events }) => process.stderr.write(`\rloaded ${exams} studies, ${events} events`),
     });
     process.stderr.write('\n');

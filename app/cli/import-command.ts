@@ -99,16 +99,29 @@ function report(summary: ImportSummary, json: boolean | undefined): void {
   if (summary.failed > summary.failures.length)
     process.stderr.write(`… and ${summary.failed - summary.failures.length} more failed files\n`);
   const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-  const { files, stored, duplicates, notDose, quarantined, failed, skipped, seconds: s, filesPerS, aborted } = summary;
+  const {
+    files,
+    stored,
+    duplicates,
+    notDose,
+    quarantined,
+    failed,
+    skipped,
+    seconds: s,
+    filesPerS,
+    aborted,
+    runId,
+  } = summary;
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ files, stored, duplicates, notDose, quarantined, failed, skipped, seconds: s, filesPerS, peakRssMb, aborted })}\n`,
+      `${JSON.stringify({ files, stored, duplicates, notDose, quarantined, failed, skipped, seconds: s, filesPerS, peakRssMb, aborted, runId })}\n`,
     );
     return;
   }
+  // The run id is what the quarantine and the received-object ledger show as sender (import:<runId>).
   process.stdout.write(
     `${aborted ? 'interrupted after' : 'imported'} ${files} files in ${s.toFixed(1)} s (${filesPerS} files/s): ${stored} stored, ` +
-      `${duplicates} duplicates, ${notDose} without dose, ${quarantined} quarantined, ${failed} failed, ${skipped} skipped (already imported)\n`,
+      `${duplicates} duplicates, ${notDose} without dose, ${quarantined} quarantined, ${failed} failed, ${skipped} skipped (already imported); run ${runId}\n`,
   );
 }
 

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, toError } from '../../core/index.ts';
 import { loadConfig, type KermaConfig } from '../config/index.ts';
 import { migrateDatabase, openDatabase } from '../db/database.ts';
-import { startKerma } from '../kerma.ts';
+import { startKerma, stopWithin } from '../kerma.ts';
 import { runExtract } from './extract-command.ts';
 import { openCliServices } from './open-services.ts';
 import { registerApiKeyCommands } from './apikey-command.ts';
@@ -44,13 +44,7 @@ program
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      kerma.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: toError(error) }, 'shutdown failed');
-          process.exit(1);
-        },
-      );
+      void stopWithin(kerma, config.shutdownTimeoutMs, logger).then((code) => process.exit(code));
     };
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
@@ -103,5 +97,6 @@ registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACT
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = toError(error);
   process.stderr.write(`kerma: ${err.message}\n`);
-  process.exit(1);
+  // A configuration problem found after loading (e.g. a missing shared secret) is a usage error too.
+  process.exit(error instanceof ConfigError ? 2 : 1);
 });

@@ -14,6 +14,8 @@ export interface KermaConfig {
   readonly http: { readonly host: string; readonly port: number };
   readonly db: { readonly poolMax: number; readonly connectTimeoutMs: number };
   readonly migrateOnStart: boolean;
+  /** Deadline of `kerma serve`'s graceful stop after SIGTERM/SIGINT. */
+  readonly shutdownTimeoutMs: number;
   readonly timescale: 'auto' | 'off' | 'required';
   readonly logLevel: LogLevel;
   readonly patientIdKey: string | undefined;
@@ -118,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       connectTimeoutMs: value('KERMA_DB_CONNECT_TIMEOUT_MS') as number,
     },
     migrateOnStart: value('KERMA_MIGRATE_ON_START') as boolean,
+    shutdownTimeoutMs: value('KERMA_SHUTDOWN_TIMEOUT_MS') as number,
     timescale: value('KERMA_TIMESCALEDB') as KermaConfig['timescale'],
     logLevel: value('KERMA_LOG_LEVEL') as LogLevel,
     patientIdKey: value('KERMA_PATIENT_ID_KEY') as string | undefined,

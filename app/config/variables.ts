@@ -57,6 +57,12 @@ export const variables: readonly VariableSpec[] = [
     description: 'How long a database connection attempt may take before it fails.',
   },
   {
+    name: 'KERMA_SHUTDOWN_TIMEOUT_MS',
+    schema: { type: 'integer', minimum: 100, maximum: 600000 },
+    default: 10000,
+    description: 'After SIGTERM, how long in-flight work may take to finish; past it the process exits with code 1.',
+  },
+  {
     name: 'KERMA_MIGRATE_ON_START',
     schema: { type: 'boolean' },
     default: true,
@@ -81,7 +87,7 @@ export const variables: readonly VariableSpec[] = [
     schema: { type: 'string', minLength: 32 },
     secret: true,
     description:
-      'Secret for the keyed hashes (HMAC-SHA-256) of patient identifiers, at least 32 characters. Every instance of a deployment must share it. When unset with the embedded database, a random key is generated once and kept in KERMA_DATA_DIR.',
+      'Secret for the keyed hashes (HMAC-SHA-256) of patient identifiers, at least 32 characters, shared by all the instances. Required with DATABASE_URL; with the embedded database, a random key is generated once and kept in KERMA_DATA_DIR.',
   },
   {
     name: 'KERMA_DICOM_ENABLED',

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { QueryResultRow } from 'pg';
-import type { Logger, QueryRunner, SqlQuery } from '../../core/index.ts';
+import { loggableError, type Logger, type QueryRunner, type SqlQuery } from '../../core/index.ts';
 
 // node-postgres returns int8 and numeric as strings by default; Kerma's counts and identity keys
 // stay far below 2^53, and dose values are numeric columns we want as numbers.
@@ -23,8 +23,15 @@ export function createPool(options: PoolOptions): pg.Pool {
     connectionTimeoutMillis: options.connectTimeoutMs,
     application_name: 'kerma',
   });
-  // An idle client losing its connection (server restart) must not crash the process.
-  pool.on('error', (error) => options.logger.warn({ err: error.message }, 'idle database connection lost'));
+  // An idle client losing its connection (server restart, 57P01) must not crash the process.
+  pool.on('error', (error) => options.logger.warn({ err: loggableError(error) }, 'idle database connection lost'));
+  // The pool's own listener is removed while a client is checked out (pg-pool), and a client emits
+  // 'error' on a lost connection even when its query under way rejects too: without a listener of
+  // its own, a restart during a transaction or a migration crashes the process. The query's caller
+  // sees the failure; the broken client is dropped at release (no longer queryable).
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.logger.warn({ err: loggableError(error) }, 'database connection lost'));
+  });
   return pool;
 }
 

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { KermaError, type Logger } from '../../core/index.ts';
+import { KermaError, loggableError, type Logger } from '../../core/index.ts';
 
 interface HttpErrorLike {
   status?: number;
@@ -34,7 +34,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       }
     }
     if (status >= 500) {
-      logger.error({ err: error, method: req.method, path: req.path }, 'request failed');
+      logger.error({ err: loggableError(error), method: req.method, path: req.path }, 'request failed');
     }
     res.status(status).json({ error: { code, message, ...(details && status < 500 ? { details } : {}) } });
   };

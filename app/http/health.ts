@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
+import { loggableError, type Logger } from '../../core/index.ts';
 import { migrationStatus } from '../db/migrations.ts';
 
 /** Liveness: the process answers. Deliberately touches nothing else. */
@@ -8,7 +9,7 @@ export const healthz: RequestHandler = (_req, res) => {
 };
 
 /** Readiness: the database answers and every migration this build knows is applied. */
-export function readyz(pool: pg.Pool): RequestHandler {
+export function readyz(pool: pg.Pool, logger: Logger): RequestHandler {
   return async (_req, res) => {
     try {
       const status = await migrationStatus(pool);
@@ -19,7 +20,9 @@ export function readyz(pool: pg.Pool): RequestHandler {
         migrations: status,
       });
     } catch (error) {
-      res.status(503).json({ status: 'unavailable', database: (error as Error).message });
+      // Unauthenticated: the database's own message (host names, roles, values) is not for the caller.
+      logger.warn({ err: loggableError(error) }, 'readiness check failed');
+      res.status(503).json({ status: 'unavailable', database: 'database unavailable' });
     }
   };
 }

@@ -23,7 +23,7 @@ export function createHttpApp(deps: HttpDependencies): Express {
   app.use(helmet());
   app.use(requestMetrics(metrics, deps.logger));
   app.get('/healthz', healthz);
-  app.get('/readyz', readyz(deps.pool));
+  app.get('/readyz', readyz(deps.pool, deps.logger));
   app.get('/metrics', metricsHandler(metrics));
   for (const { path, router } of deps.routers ?? []) app.use(path, router);
   app.use((_req, res) => {

@@ -1,4 +1,10 @@
-import { UnavailableError, type Logger, type QueryRunner, type TransactionRunner } from '../../core/index.ts';
+import {
+  UnavailableError,
+  loggableError,
+  type Logger,
+  type QueryRunner,
+  type TransactionRunner,
+} from '../../core/index.ts';
 import type { NotPatientPatterns } from '../extract/not-patient.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { eventInstants, type EventRow } from '../store/events.ts';
@@ -81,7 +87,8 @@ export function isUnavailable(error: unknown): boolean {
   return (
     error instanceof UnavailableError ||
     /^(08|53|57P0[1-3])/.test(code) ||
-    /ECONNREFUSED|ECONNRESET|timeout|terminat/i.test(String((error as Error).message))
+    // "not queryable": a client whose connection was lost between two statements of a transaction.
+    /ECONNREFUSED|ECONNRESET|timeout|terminat|not queryable/i.test(String((error as Error).message))
   );
 }
 
@@ -123,7 +130,7 @@ export async function cachedDevice(
 export async function touchSeenDevices(ctx: IngestContext): Promise<void> {
   for (const seen of ctx.touched.splice(0)) {
     await touchDevice(ctx.db, seen.deviceId, seen.softwareVersions).catch((error: unknown) =>
-      ctx.logger.warn({ deviceId: seen.deviceId, err: (error as Error).message }, 'could not record device last seen'),
+      ctx.logger.warn({ deviceId: seen.deviceId, err: loggableError(error) }, 'could not record device last seen'),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { UnavailableError, toError } from '../../core/index.ts';
+import { UnavailableError, loggableError, toError } from '../../core/index.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { deviceFingerprint } from '../store/reference.ts';
 import {
@@ -83,7 +83,7 @@ export function createIngestService(dependencies: IngestDependencies): FullInges
       if (isUnavailable(error)) throw unavailable(error);
       if (commits.length === 1) return [toError(error)];
       ctx.logger.debug(
-        { objects: commits.length, code: (error as { code?: unknown }).code, err: toError(error).message },
+        { objects: commits.length, err: loggableError(error) },
         'batch commit failed: committing its objects one by one',
       );
       const results: Array<IngestOutcome | Error> = [];

@@ -7,6 +7,8 @@ import type { PatientInfo } from '../extract/types.ts';
  * regional history, while nobody can list or reverse them.
  */
 export interface TrustIdentityRules {
+  /** The trust's code: a local ID means something only within the trust that issued it. */
+  readonly code: string;
   /** Where this trust's objects carry the NHS number. */
   readonly nhsNumberSource: 'none' | 'patient_id' | 'other_patient_ids';
   /** Issuer of Patient ID naming the NHS number among Other Patient IDs (e.g. "NHS"). */
@@ -46,7 +48,11 @@ function nhsNumberOf(patient: PatientInfo, rules: TrustIdentityRules): string | 
   return digits && isValidNhsNumber(digits) ? digits : undefined;
 }
 
-/** Every key the object gives for its patient: the NHS number first, then the local ID with its issuer. */
+/**
+ * Every key the object gives for its patient: the NHS number first, then the local ID scoped by the
+ * trust and its issuer. Only the NHS number links across trusts: two trusts whose PACS use the same
+ * issuer string (or none) number their patients independently, so the same MRN there is two people.
+ */
 export function patientKeys(patient: PatientInfo, rules: TrustIdentityRules, secret: string): PatientKey[] {
   const keys: PatientKey[] = [];
   const nhs = nhsNumberOf(patient, rules);
@@ -54,7 +60,8 @@ export function patientKeys(patient: PatientInfo, rules: TrustIdentityRules, sec
   const localId = patient.patientId?.trim();
   if (localId && localId !== nhs) {
     const issuer = patient.issuerOfPatientId?.trim() || rules.localIdIssuer;
-    keys.push(keyed(secret, 'local', `${issuer}|${localId}`));
+    // JSON keeps the parts apart whatever characters an issuer or ID contains.
+    keys.push(keyed(secret, 'local', JSON.stringify([rules.code, issuer, localId])));
   }
   return keys;
 }

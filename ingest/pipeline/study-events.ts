@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Logger } from '../../core/index.ts';
+import { loggableError, type Logger } from '../../core/index.ts';
 
 /**
  * "Study updated" events for analytics and alerts. Ingest sends `NOTIFY kerma_study_updated` inside
@@ -29,6 +29,8 @@ export async function listenStudyUpdates(
   let client: pg.Client | undefined;
   let closed = false;
   let attempt = 0;
+  /** One reconnection at a time: 'error' and 'end' both arrive for one lost connection. */
+  let retry: NodeJS.Timeout | undefined;
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString, application_name: 'kerma-listener' });
     next.on('notification', (message) => {
@@ -36,32 +38,39 @@ export async function listenStudyUpdates(
       try {
         onUpdate(JSON.parse(message.payload) as StudyUpdated);
       } catch (error) {
-        logger.warn({ err: (error as Error).message }, 'study update handler failed');
+        logger.warn({ err: loggableError(error) }, 'study update handler failed');
       }
     });
-    next.on('error', () => void reconnect());
-    next.on('end', () => void reconnect());
+    next.on('error', (error) => {
+      logger.warn({ err: loggableError(error) }, 'study update listener connection lost');
+      reconnect();
+    });
+    next.on('end', () => reconnect());
     await next.connect();
     await next.query(`LISTEN ${STUDY_UPDATED_CHANNEL}`);
     client = next;
     attempt = 0;
   };
-  const reconnect = async (): Promise<void> => {
-    if (closed) return;
+  const reconnect = (): void => {
+    if (closed || retry) return;
     client = undefined;
     const delay = RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)] ?? 30_000;
     attempt += 1;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    if (closed || client) return;
-    await connect().catch((error: unknown) => {
-      logger.warn({ err: (error as Error).message, attempt }, 'study update listener reconnect failed');
-      void reconnect();
-    });
+    retry = setTimeout(() => {
+      retry = undefined;
+      if (closed || client) return;
+      connect().catch((error: unknown) => {
+        logger.warn({ err: loggableError(error), attempt }, 'study update listener reconnect failed');
+        reconnect();
+      });
+    }, delay);
   };
   await connect();
   return {
     close: async () => {
       closed = true;
+      // A pending retry must not keep a stopping process alive for up to half a minute.
+      clearTimeout(retry);
       await client?.end().catch(() => undefined);
     },
   };

@@ -142,12 +142,33 @@ export interface QuarantineEntry {
   readonly retryCount: number;
 }
 
+/** Every trust's open entries: for the operator's tools (CLI list and retry), never for an API caller. */
 export async function listOpenQuarantine(db: QueryRunner, limit: number, offset: number): Promise<QuarantineEntry[]> {
+  return openQuarantine(db, null, limit, offset);
+}
+
+/** The open entries of one trust (the caller's): an API key sees only its own trust's senders and UIDs. */
+export async function listTrustQuarantine(
+  db: QueryRunner,
+  trustCode: string,
+  limit: number,
+  offset: number,
+): Promise<QuarantineEntry[]> {
+  return openQuarantine(db, trustCode, limit, offset);
+}
+
+async function openQuarantine(
+  db: QueryRunner,
+  trustCode: string | null,
+  limit: number,
+  offset: number,
+): Promise<QuarantineEntry[]> {
   const { rows } = await db.query<QuarantineEntry>(sql`
     SELECT quarantine_id AS "quarantineId", COALESCE(t.code, 'DEFAULT') AS "trustCode", sha256, sop_instance_uid AS "sopInstanceUid", transport, sender,
            storage_path AS "storagePath", reason_code AS "reasonCode", reason,
            to_char(quarantined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "quarantinedAt", retry_count AS "retryCount"
-    FROM quarantine q LEFT JOIN trusts t USING (trust_id) WHERE resolved_at IS NULL
+    FROM quarantine q LEFT JOIN trusts t USING (trust_id)
+    WHERE resolved_at IS NULL AND (${trustCode}::text IS NULL OR COALESCE(t.code, 'DEFAULT') = ${trustCode}::text)
     ORDER BY quarantined_at DESC, quarantine_id DESC LIMIT ${limit} OFFSET ${offset}`);
   return rows;
 }

@@ -6,6 +6,7 @@ import {
   UnauthorizedError,
   UnavailableError,
   ValidationError,
+  loggableError,
   sql,
   type Logger,
   type QueryRunner,
@@ -129,7 +130,7 @@ export function requireApiKey(authenticate: AuthenticateApiKey, logger: Logger, 
     try {
       principal = await authenticate(key);
     } catch (error) {
-      logger.error({ err: error, path: req.path }, 'API key check failed');
+      logger.error({ err: loggableError(error), path: req.path }, 'API key check failed');
       res.setHeader('Retry-After', String(retryAfterS));
       throw new UnavailableError('cannot check the API key now, retry later', undefined, { cause: error });
     }

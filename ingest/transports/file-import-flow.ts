@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UnavailableError, toError, type Logger } from '../../core/index.ts';
+import { UnavailableError, loggableError, toError, type Logger } from '../../core/index.ts';
 
 /**
  * Flow control of the bulk importer: a budget that bounds what is in flight (backpressure, so memory
@@ -142,10 +142,7 @@ export class Outage {
 
   collided(error: unknown): void {
     this.conflicts += 1;
-    this.logger.debug(
-      { code: (error as { code?: unknown }).code, err: toError(error).message },
-      'commit collided with a concurrent one: trying again',
-    );
+    this.logger.debug({ err: loggableError(error) }, 'commit collided with a concurrent one: trying again');
   }
 
   succeeded(): void {

@@ -24,6 +24,8 @@ export interface JournalOptions {
   readonly resume: boolean;
   /** Keep this run's keys in memory too (watch mode). */
   readonly remember: boolean;
+  /** Written on each line: the only link from an import run (the stored sender) to its paths. */
+  readonly runId: string;
   /** A failed journal write only costs time on resume: reported, never fatal. */
   readonly onWriteError: (error: Error) => void;
 }
@@ -66,14 +68,19 @@ export class ImportJournal {
   readonly path: string | undefined;
   private readonly keys = new Set<string>();
   private readonly remember: boolean;
+  private readonly runId: string | undefined;
   private readonly onWriteError: (error: Error) => void;
   private handle: FileHandle | undefined;
   private buffered: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
-  private constructor(file: string | undefined, options: Pick<JournalOptions, 'remember' | 'onWriteError'>) {
+  private constructor(
+    file: string | undefined,
+    options: Pick<JournalOptions, 'remember' | 'onWriteError'> & { runId?: string },
+  ) {
     this.path = file;
+    this.runId = options.runId;
     this.remember = options.remember;
     this.onWriteError = options.onWriteError;
   }
@@ -105,7 +112,7 @@ export class ImportJournal {
   record(file: FoundFile): void {
     if (this.remember) this.keys.add(keyOf(file));
     if (!this.path) return;
-    this.buffered.push(JSON.stringify({ path: file.path, size: file.size, mtimeMs: file.mtimeMs }));
+    this.buffered.push(JSON.stringify({ path: file.path, size: file.size, mtimeMs: file.mtimeMs, run: this.runId }));
     if (this.buffered.length >= FLUSH_LINES) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }

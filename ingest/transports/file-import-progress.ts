@@ -43,6 +43,8 @@ export interface ImportSummary {
   /** Stopped by the caller's signal before every file was done (those left are not journaled). */
   readonly aborted: boolean;
   readonly journal: string | undefined;
+  /** The run's name in stored data (sender `import:<runId>`); the journal's lines carry it too. */
+  readonly runId: string;
   /** The first failures, with their reasons (bounded: the count is in `failed`). */
   readonly failures: readonly ImportFailure[];
 }
@@ -126,6 +128,7 @@ export class ProgressTracker {
     outage: { retries: number; conflicts: number },
     aborted: boolean,
     journal: string | undefined,
+    runId: string,
   ): ImportSummary {
     const seconds = (performance.now() - this.started) / 1000;
     const files = this.done;
@@ -138,6 +141,7 @@ export class ProgressTracker {
       conflicts: outage.conflicts,
       aborted,
       journal,
+      runId,
       failures: [...this.failures],
     };
   }

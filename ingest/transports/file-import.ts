@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { UnavailableError, toError, type Logger } from '../../core/index.ts';
@@ -55,6 +56,8 @@ export interface ImportOptions {
   readonly retry?: RetryPolicy;
   /** Larger files are reported as failed rather than read into memory. */
   readonly maxFileBytes?: number;
+  /** Names this run in the stored data (sender `import:<runId>`) and in the journal; default random. */
+  readonly runId?: string;
 }
 
 /**
@@ -92,11 +95,12 @@ interface Context {
   readonly active: Set<string>;
   readonly failedFiles: Set<string>;
   readonly signal: AbortSignal;
+  readonly runId: string;
   readonly stop: (error: Error) => void;
   fatal: Error | undefined;
 }
 
-async function openJournal(options: ImportOptions): Promise<ImportJournal | undefined> {
+async function openJournal(options: ImportOptions, runId: string): Promise<ImportJournal | undefined> {
   const { journal, logger } = options;
   if (!journal) return options.watch ? ImportJournal.inMemory() : undefined;
   return ImportJournal.open({
@@ -105,6 +109,7 @@ async function openJournal(options: ImportOptions): Promise<ImportJournal | unde
     roots: options.paths,
     resume: journal.resume ?? true,
     remember: options.watch !== undefined,
+    runId,
     onWriteError: (error) =>
       logger.warn({ err: error.message }, 'import journal write failed: a resumed import will read those files again'),
   });
@@ -117,7 +122,10 @@ async function openContext(options: ImportOptions): Promise<Context> {
   const signal = options.signal ? AbortSignal.any([options.signal, internal.signal]) : internal.signal;
   // Every file waiting out an outage listens to it (hundreds with batch commits): not a leak.
   setMaxListeners(0, signal);
-  const journal = await openJournal(options);
+  // Folder and file names often carry patient names: stored and served data name the run, and only
+  // the local journal ties the run to its paths.
+  const runId = options.runId ?? randomBytes(6).toString('hex');
+  const journal = await openJournal(options, runId);
   const outage = new Outage(options.logger);
   // Slow start: one commit at a time at first, growing while commits succeed (see AdaptiveConcurrency).
   const commits = new Budget(1, Number.POSITIVE_INFINITY);
@@ -144,6 +152,7 @@ async function openContext(options: ImportOptions): Promise<Context> {
     active: new Set(),
     failedFiles: new Set(),
     signal,
+    runId,
     stop: (error) => {
       context.fatal ??= error;
       internal.abort(error);
@@ -151,7 +160,7 @@ async function openContext(options: ImportOptions): Promise<Context> {
     fatal: undefined,
   };
   options.logger.info(
-    { roots: options.paths.length, workers: workerCount, journal: journal?.path, journaled: journal?.size ?? 0 },
+    { runId, roots: options.paths.length, workers: workerCount, journal: journal?.path, journaled: journal?.size ?? 0 },
     'bulk import started',
   );
   return context;
@@ -190,7 +199,7 @@ async function commit(
   reply: Extract<PrepareReply, { ok: true }>,
 ): Promise<IngestOutcome> {
   const item: PreparedCommit = {
-    request: { transport: 'file', sender: file.path, trustCode: ctx.options.trustCode },
+    request: { transport: 'file', sender: `import:${ctx.runId}`, trustCode: ctx.options.trustCode },
     prepared: reply.prepared,
     storagePath: reply.storagePath,
   };
@@ -284,7 +293,7 @@ export async function importFiles(options: ImportOptions): Promise<ImportSummary
   }
   if (ctx.fatal) throw ctx.fatal;
   report(ctx);
-  const summary = ctx.progress.summary(ctx.outage, options.signal?.aborted ?? false, ctx.journal?.path);
+  const summary = ctx.progress.summary(ctx.outage, options.signal?.aborted ?? false, ctx.journal?.path, ctx.runId);
   // Counts only: failure reasons name files, and paths may carry patient names.
   const { files, stored, duplicates, notDose, quarantined, failed, skipped, seconds, retries, conflicts, aborted } =
     summary;

@@ -1,15 +1,15 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import express from 'express';
 import { ValidationError, type Logger, type QueryRunner } from '../../core/index.ts';
-import { listOpenQuarantine } from '../store/sources.ts';
-import { requireApiKey, type AuthenticateApiKey } from './api-keys.ts';
+import { listTrustQuarantine } from '../store/sources.ts';
+import { principalOf, requireApiKey, type AuthenticateApiKey } from './api-keys.ts';
 import { RETRY_AFTER_S } from './stow-rs.ts';
 
 /**
  * GET /api/v1/quarantine?limit=&offset=: the objects that could not be read or extracted and are
  * waiting for someone to look at them, newest first. Authenticated with an API key until users and
- * roles exist; any valid key sees every trust's entries, which carry UIDs, senders and reasons but
- * no patient data.
+ * roles exist; a key sees only its own trust's entries (filtered in the SQL), which carry UIDs,
+ * senders and reasons but no patient data.
  */
 export interface QuarantineRouteDependencies {
   readonly db: QueryRunner;
@@ -62,7 +62,8 @@ export function createQuarantineRouter(deps: QuarantineRouteDependencies): expre
   const router = express.Router();
   router.get('/api/v1/quarantine', requireApiKey(deps.authenticate, deps.logger, RETRY_AFTER_S), async (req, res) => {
     const { limit, offset } = parseQuarantineQuery(req.query);
-    const entries = await listOpenQuarantine(deps.db, limit, offset);
+    const { trustCode } = principalOf(res.locals);
+    const entries = await listTrustQuarantine(deps.db, trustCode, limit, offset);
     // The storage path is the server's own file layout, not part of the API.
     const items = entries.map(({ storagePath: _storagePath, ...entry }) => entry);
     res.json({ items, limit, offset });

@@ -1,5 +1,5 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { KermaError, UnavailableError, ValidationError, type Logger } from '../../core/index.ts';
+import { KermaError, UnavailableError, ValidationError, loggableError, type Logger } from '../../core/index.ts';
 import { parseDicom } from '../dicom/dataset.ts';
 import type { IngestOutcome, IngestService } from '../pipeline/types.ts';
 import { principalOf, requireApiKey, type ApiKeyPrincipal, type AuthenticateApiKey } from './api-keys.ts';
@@ -219,7 +219,7 @@ async function storeOne(
     if (error instanceof UnavailableError) return failed(identity, 'unavailable', FailureReason.OutOfResources);
     // A defect, not the sender's fault: report this instance as not stored and carry on with the rest.
     deps.logger.error(
-      { err: error, sender: principal.name, sopInstanceUid: identity.sopInstanceUid },
+      { err: loggableError(error), sender: principal.name, sopInstanceUid: identity.sopInstanceUid },
       'STOW-RS instance failed',
     );
     return failed(identity, 'error', FailureReason.ProcessingFailure);

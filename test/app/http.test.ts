@@ -19,6 +19,7 @@ describe('HTTP service', () => {
     name = await createEmptyDatabase();
     const config = loadConfig({
       DATABASE_URL: databaseUrl(name),
+      KERMA_PATIENT_ID_KEY: 'http-test-key-'.padEnd(40, 'x'),
       KERMA_HTTP_PORT: '0',
       KERMA_DICOM_PORT: '0',
       KERMA_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'kerma-http-')),

@@ -30,6 +30,7 @@ async function startService(db: TestDatabase, dataDir: string): Promise<Service>
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: db.url,
+      KERMA_PATIENT_ID_KEY: 'durability-test-key-'.padEnd(40, 'x'),
       KERMA_DATA_DIR: dataDir,
       KERMA_HTTP_PORT: '0',
       KERMA_DICOM_PORT: '0',
