@@ -36,9 +36,6 @@ function cumulativeCt(studyInstanceUid: string, events: number): Uint8Array {
  */
 function serviceThrough(proxy: CuttingProxy, db: TestDatabase, onStudyUpdated?: (e: { studyId: number }) => void) {
   const pool = createPool({ url: proxy.url, max: 2, connectTimeoutMs: 2000, logger: silentLogger });
-  // WORKAROUND, to be removed with the fix: createPool listens for 'error' on idle clients only, so
-  // a client losing its connection inside withTransaction emits an unhandled 'error' (a crash).
-  pool.on('connect', (client) => client.on('error', () => undefined));
   const service = createIngestService({
     transaction: (work) => withTransaction(pool, work),
     db: queryRunner(pool),

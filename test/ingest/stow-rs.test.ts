@@ -420,9 +420,6 @@ describe('STOW-RS store transaction', () => {
     before(async () => {
       proxy = await startCuttingProxy(database.url);
       proxiedPool = createPool({ url: proxy.url, max: 1, connectTimeoutMs: 2000, logger: silentLogger });
-      // WORKAROUND, to be removed with the fix: createPool listens for 'error' on idle clients only,
-      // so a client losing its connection inside withTransaction emits an unhandled 'error' (a crash).
-      proxiedPool.on('connect', (client) => client.on('error', () => undefined));
       downDataDir = await mkdtemp(path.join(tmpdir(), 'kerma-stow-down-'));
       const ingest = ingestService(proxiedPool, downDataDir);
       ({ server: downServer, url: downUrl } = await startServer(ingest, db, database.pool));
