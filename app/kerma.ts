@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { Logger } from '../core/index.ts';
 import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
@@ -24,6 +25,8 @@ export interface RunningKerma {
   readonly url: string;
   readonly database: Database;
   readonly ingest: WiredIngest;
+  /** The HTTP application, for tests that walk its routes (the route sweep). */
+  readonly app: Express;
   /** Port of the DICOM listener, when it runs. */
   readonly dicomPort: number | undefined;
   stop(): Promise<void>;
@@ -94,6 +97,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const openServer = server;
     return {
       url: listening.url,
+      app,
       database,
       ingest,
       dicomPort: openDicom?.port,
