@@ -13,6 +13,7 @@ import express, { type Router } from 'express';
 const require = createRequire(import.meta.url);
 const ASSETS: Readonly<Record<string, string>> = {
   'kerma.css': path.join(path.dirname(fileURLToPath(import.meta.url)), 'static', 'kerma.css'),
+  'favicon.svg': path.join(path.dirname(fileURLToPath(import.meta.url)), 'static', 'favicon.svg'),
   'htmx.min.js': require.resolve('htmx.org/dist/htmx.min.js'),
 };
 

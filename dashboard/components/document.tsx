@@ -13,6 +13,7 @@ export function HtmlDocument(props: { title: string; children: ComponentChildren
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="htmx-config" content="includeIndicatorCSS:false" />
         <title>{`${props.title} · Kerma`}</title>
+        <link rel="icon" type="image/svg+xml" href={assetUrl('favicon.svg')} />
         <link rel="stylesheet" href={assetUrl('kerma.css')} />
         <script src={assetUrl('htmx.min.js')} defer />
       </head>

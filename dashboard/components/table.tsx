@@ -22,7 +22,8 @@ export interface TableProps<Row> {
 export function Table<Row>(props: TableProps<Row>) {
   if (props.rows.length === 0) return <EmptyState title={props.empty.title}>{props.empty.hint}</EmptyState>;
   return (
-    <div class="table-wrap">
+    // A region that may scroll sideways must be reachable by keyboard (WCAG 2.1.1), hence tabIndex.
+    <div class="table-wrap" role="region" aria-label={props.caption} tabIndex={0}>
       <table>
         <caption>{props.caption}</caption>
         <thead>
