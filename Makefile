@@ -4,7 +4,7 @@ NPM := npm
 MOCHA := node_modules/.bin/mocha
 STAMP := node_modules/.kerma-installed
 
-.PHONY: run test test-tools lint typecheck unit conformance bench bench-extract bench-import bench-cstore bench-generate demo fuzz install clean fixture-duplicate-10m fixture-analytics-4m
+.PHONY: screenshots run test test-tools lint typecheck unit conformance bench bench-extract bench-import bench-cstore bench-generate demo fuzz install clean fixture-duplicate-10m fixture-analytics-4m
 
 # A 64 MB young generation keeps the parser's many short-lived objects out of the old generation:
 # it cuts parse time of a 1.3 MB fluoroscopy RDSR by about 40% (measured with bench/extract.ts).
@@ -41,6 +41,10 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(MOCHA)
+
+## screenshots: pictures of the web pages from a synthetic region, into docs/screenshots/ (needs chromium)
+screenshots: $(STAMP)
+	node $(NODE_FLAGS) --import tsx scripts/screenshots.ts
 
 ## bench: every benchmark, printed as JSON lines (extraction, bulk import, C-STORE receive, generation)
 bench: bench-extract bench-import bench-cstore bench-generate

@@ -28,6 +28,8 @@ export default tseslint.config(
                 '**/analytics/*/**',
                 '**/alerts/*/**',
                 '**/dashboard/*/**',
+                '**/access/*',
+                '!**/access/index.ts',
                 '**/reference-levels/*/**',
                 '**/synthetic/*/**',
               ],

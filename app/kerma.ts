@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { loggableError, type Logger } from '../core/index.ts';
+import type { Express } from 'express';
 import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
@@ -14,6 +15,8 @@ import {
 } from '../ingest/index.ts';
 import { callingAeMap } from './trusts.ts';
 import { assertPatientIdKeyConfigured } from './secrets.ts';
+import { sessionMiddleware, type SessionPolicy } from '../access/index.ts';
+import { createDashboardRouter } from '../dashboard/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -23,9 +26,20 @@ export interface RunningKerma {
   readonly url: string;
   readonly database: Database;
   readonly ingest: WiredIngest;
+  /** The HTTP application, for tests that walk its routes (the route sweep). */
+  readonly app: Express;
   /** Port of the DICOM listener, when it runs. */
   readonly dicomPort: number | undefined;
   stop(): Promise<void>;
+}
+
+/** Cookies are Secure when users reach Kerma over https (KERMA_PUBLIC_URL), whatever the hop behind the proxy. */
+export function sessionPolicy(config: KermaConfig): SessionPolicy {
+  return {
+    idleTimeoutMinutes: config.sessions.idleTimeoutMinutes,
+    absoluteTimeoutHours: config.sessions.absoluteTimeoutHours,
+    secureCookies: config.publicUrl?.startsWith('https://') ?? false,
+  };
 }
 
 export async function startKerma(config: KermaConfig, logger: Logger): Promise<RunningKerma> {
@@ -58,15 +72,26 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const openDicom = dicom;
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
+    const sessions = sessionPolicy(config);
     const app = createHttpApp({
       pool: database.pool,
       logger,
+      middleware: [sessionMiddleware(db, sessions)],
       routers: [
         {
           path: '/',
           router: createStowRouter({ ingest, authenticate, logger: logger.child({ component: 'stow-rs' }) }),
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+        {
+          path: '/',
+          router: createDashboardRouter({
+            db,
+            sessions,
+            timeZone: config.timeZone,
+            logger: logger.child({ component: 'dashboard' }),
+          }),
+        },
       ],
     });
     const listening = await listen(app, config.http.host, config.http.port);
@@ -75,6 +100,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const openServer = server;
     return {
       url: listening.url,
+      app,
       database,
       ingest,
       dicomPort: openDicom?.port,

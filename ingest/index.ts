@@ -14,7 +14,15 @@ export { patientAgeYears } from './extract/values.ts';
 export { upsertDevice } from './store/reference.ts';
 export { KERMA_IMPLEMENTATION_CLASS_UID, KERMA_IMPLEMENTATION_VERSION_NAME } from './transports/dicom-scp-part10.ts';
 export type { IngestOutcome, IngestRequest, IngestService, PreparedObject, Transport } from './pipeline/types.ts';
-export { storeStats, type StoreStats } from './store/stats.ts';
+export {
+  arrivalCounts,
+  latestArrivals,
+  openQuarantineCount,
+  storeStats,
+  type ArrivalCount,
+  type LatestArrival,
+  type StoreStats,
+} from './store/stats.ts';
 export { listOpenQuarantine as listQuarantine, type QuarantineEntry } from './store/sources.ts';
 export { retryQuarantine, type RetryResult } from './pipeline/maintenance.ts';
 export { createStowRouter, type StowDependencies } from './transports/stow-rs.ts';

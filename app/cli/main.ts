@@ -7,6 +7,7 @@ import { startKerma, stopWithin } from '../kerma.ts';
 import { runExtract } from './extract-command.ts';
 import { openCliServices } from './open-services.ts';
 import { registerApiKeyCommands } from './apikey-command.ts';
+import { registerUserCommands } from './user-command.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { databaseScope, registerImportCommand } from './import-command.ts';
@@ -79,6 +80,7 @@ program
 
 registerStoreCommands(program, () => openCliServices(configOrExit()));
 registerApiKeyCommands(program, () => openCliServices(configOrExit()));
+registerUserCommands(program, () => openCliServices(configOrExit()));
 registerImportCommand(program, async () => {
   const config = configOrExit();
   const services = await openCliServices(config);

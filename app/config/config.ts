@@ -29,6 +29,8 @@ export interface KermaConfig {
     readonly maxObjectBytes: number;
   };
   readonly trustsFile: string | undefined;
+  readonly publicUrl: string | undefined;
+  readonly sessions: { readonly idleTimeoutMinutes: number; readonly absoluteTimeoutHours: number };
   readonly notPatientPatterns: { readonly ids: readonly string[]; readonly names: readonly string[] };
 }
 
@@ -134,6 +136,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       maxObjectBytes: value('KERMA_DICOM_MAX_OBJECT_BYTES') as number,
     },
     trustsFile: value('KERMA_TRUSTS_FILE') as string | undefined,
+    publicUrl: value('KERMA_PUBLIC_URL') as string | undefined,
+    sessions: {
+      idleTimeoutMinutes: value('KERMA_SESSION_IDLE_MINUTES') as number,
+      absoluteTimeoutHours: value('KERMA_SESSION_ABSOLUTE_HOURS') as number,
+    },
     notPatientPatterns: {
       ids: splitList(value('KERMA_NOT_PATIENT_ID_PATTERNS') as string),
       names: splitList(value('KERMA_NOT_PATIENT_NAME_PATTERNS') as string),

@@ -133,6 +133,24 @@ export const variables: readonly VariableSpec[] = [
       'IANA time zone of the modalities, for objects that state no UTC offset (0008,0201) from a trust whose entry names no `timeZone`.',
   },
   {
+    name: 'KERMA_PUBLIC_URL',
+    schema: { type: 'string', pattern: '^https?://[^/]+' },
+    description:
+      'The address users open Kerma at (e.g. https://kerma.example.nhs.uk). When it is https, session cookies are marked Secure; set it whenever a TLS proxy fronts Kerma.',
+  },
+  {
+    name: 'KERMA_SESSION_IDLE_MINUTES',
+    schema: { type: 'integer', minimum: 1, maximum: 1440 },
+    default: 30,
+    description: 'A browser session ends after this many minutes without a request.',
+  },
+  {
+    name: 'KERMA_SESSION_ABSOLUTE_HOURS',
+    schema: { type: 'integer', minimum: 1, maximum: 168 },
+    default: 12,
+    description: 'A browser session ends this many hours after sign-in, however active (one clinical shift).',
+  },
+  {
     name: 'KERMA_TRUSTS_FILE',
     schema: { type: 'string', minLength: 1 },
     description:

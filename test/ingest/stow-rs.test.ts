@@ -162,7 +162,8 @@ describe('STOW-RS store transaction', () => {
         accept: 'application/dicom+json',
         ...options.headers,
       },
-      body,
+      // A copy on a plain ArrayBuffer: the DOM typing of fetch (pulled in by preact's JSX types) wants one.
+      body: new Uint8Array(body),
     });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : {}) as DicomJson };
@@ -441,7 +442,7 @@ describe('STOW-RS store transaction', () => {
       const response = await fetch(`${downUrl}/dicomweb/studies`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': STOW_TYPE },
-        body: multipartBody(bytes),
+        body: new Uint8Array(multipartBody(bytes)),
       });
 
       expect(proxy.cuts, 'the connection was dropped at the COMMIT').to.equal(1);
@@ -466,7 +467,7 @@ describe('STOW-RS store transaction', () => {
         const response = await fetch(`${unreachable.url}/dicomweb/studies`, {
           method: 'POST',
           headers: { authorization: `Bearer ${key}`, 'content-type': STOW_TYPE },
-          body: multipartBody([buildCtRdsr()]),
+          body: new Uint8Array(multipartBody([buildCtRdsr()])),
         });
         expect(response.status).to.equal(503);
         expect(response.headers.get('retry-after')).to.equal('30');

@@ -1,0 +1,27 @@
+// access: users, passwords, sessions, sign-in and the audit log (docs/adr/0007).
+// Other features and the composition root import only from here.
+export { ROLES, isRole, type Role, type SignedInUser, type TrustRef, type UserSummary } from './types.ts';
+export type { ActorKind, AuditEntry, SessionPolicy } from './types.ts';
+export { recordAudit } from './audit.ts';
+export { checkPasswordPolicy, generatePassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
+export { createUser, disableUser, findUser, listUsers, setPassword, findCredentials, type NewUser } from './users.ts';
+export { createSession, endSession, resolveSession, type ActiveSession, type NewSession } from './sessions.ts';
+export { signIn, SIGN_IN_LIMITS, type SignInRequest, type SignInResult } from './sign-in.ts';
+export {
+  SIGN_IN_PATH,
+  addressOf,
+  clearSessionCookie,
+  cookieNames,
+  issueSignInCsrf,
+  readCookie,
+  requestIdOf,
+  requireCsrf,
+  requireUser,
+  safeNextPath,
+  sameToken,
+  sessionMiddleware,
+  sessionOf,
+  setSessionCookie,
+  userOf,
+  type RequestSession,
+} from './http.ts';

@@ -1,0 +1,23 @@
+import { assetUrl } from '../static-assets.ts';
+import type { ComponentChildren } from 'preact';
+
+/**
+ * The HTML document: stylesheet and htmx from /static, nothing inline (the CSP allows only 'self').
+ * htmx's own indicator stylesheet is switched off (kerma.css carries those rules).
+ */
+export function HtmlDocument(props: { title: string; children: ComponentChildren }) {
+  return (
+    <html lang="en-GB">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content="includeIndicatorCSS:false" />
+        <title>{`${props.title} · Kerma`}</title>
+        <link rel="icon" type="image/svg+xml" href={assetUrl('favicon.svg')} />
+        <link rel="stylesheet" href={assetUrl('kerma.css')} />
+        <script src={assetUrl('htmx.min.js')} defer />
+      </head>
+      <body>{props.children}</body>
+    </html>
+  );
+}

@@ -1,0 +1,20 @@
+import type { Request } from 'express';
+import type { Logger, QueryRunner } from '../core/index.ts';
+import { sessionOf, type SessionPolicy } from '../access/index.ts';
+import type { PageContext } from './components/index.ts';
+
+/** What the pages need, given by the composition root. */
+export interface DashboardDependencies {
+  readonly db: QueryRunner;
+  readonly sessions: SessionPolicy;
+  /** Local time zone of the region: "today" and "this week" start at its midnight. */
+  readonly timeZone: string;
+  readonly logger: Logger;
+}
+
+/** The page context of a request that requireUser has admitted. */
+export function pageContext(req: Request): PageContext {
+  const session = sessionOf(req);
+  if (!session) throw new Error('pageContext needs a signed-in request: mount requireUser first');
+  return { user: session.user, csrfToken: session.csrfToken, path: req.path };
+}

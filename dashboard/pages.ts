@@ -1,0 +1,31 @@
+import { ROLES, type Role } from '../access/index.ts';
+
+/**
+ * Every signed-in page, in navigation order: its path, its title (heading, tab and menu text) and
+ * the roles that may open it. Routes check the roles and the menu is built from this one table, so
+ * the two cannot disagree. Later issues add their pages here (studies, rooms, quarantine, admin…).
+ */
+export interface PageSpec {
+  readonly path: string;
+  readonly title: string;
+  readonly roles: readonly Role[];
+  /** Shown in the navigation bar; account pages are reached from the header instead. */
+  readonly inNavigation: boolean;
+}
+
+export const PAGES = {
+  overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
+  changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
+} as const satisfies Record<string, PageSpec>;
+
+/** Pages anyone may open (they never show data). */
+export const PUBLIC_PAGES = {
+  signIn: { path: '/sign-in', title: 'Sign in' },
+  signOut: { path: '/sign-out', title: 'Sign out' },
+} as const;
+
+export function navigationFor(roles: readonly Role[]): PageSpec[] {
+  return Object.values(PAGES).filter(
+    (page: PageSpec) => page.inNavigation && page.roles.some((role) => roles.includes(role)),
+  );
+}

@@ -1,0 +1,100 @@
+// `make screenshots`: pictures of the web application for the README, from a synthetic region.
+// A region of 2,000 exams is loaded directly (the history), then a week of dose reports generated as
+// DICOM and imported (the arrivals the overview counts), into a temporary embedded database on ports
+// of its own. Needs Debian's chromium. Writes docs/screenshots/*.png at 1366x768.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createUser } from '../access/index.ts';
+import { loadConfig } from '../app/config/index.ts';
+import { queryRunner } from '../app/db/pool.ts';
+import { startKerma } from '../app/kerma.ts';
+import { createLogger } from '../app/logger.ts';
+import { CHROMIUM, CHROMIUM_MISSING, chromiumInstalled, launchChromium } from '../test/support/browser.ts';
+
+const OUT = path.resolve('docs', 'screenshots');
+const PASSWORD = 'screenshots only, thrown away';
+
+function kerma(env: NodeJS.ProcessEnv, args: string[]): void {
+  const result = spawnSync(process.execPath, ['bin/kerma.js', ...args], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`kerma ${args.join(' ')} exited with ${result.status}`);
+}
+
+function loadRegion(env: NodeJS.ProcessEnv, dir: string): void {
+  kerma(env, ['generate', '--mode', 'direct', '--exams', '2000', '--seed', '7', '--years', '1']);
+  const recent = path.join(dir, 'recent');
+  const weekAgo = new Date(Date.now() - 6 * 86400_000).toISOString().slice(0, 10);
+  kerma(env, [
+    'generate',
+    '--mode',
+    'dicom',
+    '--out',
+    recent,
+    '--exams',
+    '150',
+    '--seed',
+    '8',
+    '--years',
+    '0.02',
+    '--start',
+    weekAgo,
+  ]);
+  const withTrusts = { ...env, KERMA_TRUSTS_FILE: path.join(recent, 'trusts.json') };
+  const trusts = readdirSync(recent, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  for (const { name: trust } of trusts) {
+    kerma(withTrusts, ['import', '--trust', trust, path.join(recent, trust)]);
+  }
+}
+
+async function main(): Promise<void> {
+  if (!chromiumInstalled()) {
+    process.stdout.write(`${CHROMIUM_MISSING}\n`);
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'kerma-screenshots-'));
+  // Run as root, the embedded server drops to the postgres user, which must reach its data directory.
+  chmodSync(dir, 0o755);
+  const env = {
+    ...process.env,
+    DATABASE_URL: '',
+    KERMA_DATA_DIR: path.join(dir, 'data'),
+    KERMA_EMBEDDED_PG_PORT: '54391',
+    KERMA_HTTP_PORT: '18091',
+    KERMA_DICOM_ENABLED: 'false',
+    KERMA_LOG_LEVEL: 'warn',
+  };
+  try {
+    loadRegion(env, dir);
+    const running = await startKerma(loadConfig(env), createLogger('warn', process.stderr));
+    const browser = await launchChromium();
+    try {
+      await createUser(queryRunner(running.database.pool), {
+        name: 'priya.shah',
+        roles: ['physicist'],
+        trustCodes: ['SYNA', 'SYNB'],
+        password: PASSWORD,
+      });
+      mkdirSync(OUT, { recursive: true });
+      const page = await browser.context.newPage();
+      await page.goto(`${running.url}/sign-in`);
+      await page.getByLabel('User name').fill('priya.shah');
+      await page.screenshot({ path: path.join(OUT, 'sign-in.png') });
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Overview' }).waitFor();
+      await page.screenshot({ path: path.join(OUT, 'overview.png') });
+      process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
+    } finally {
+      await browser.close();
+      await running.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
