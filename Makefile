@@ -21,8 +21,9 @@ install: $(STAMP)
 run: $(STAMP)
 	node $(NODE_FLAGS) bin/kerma.js serve
 
-# Debian packages some tests drive for real, as PACKAGE:COMMAND (dcmtk: storescu, echoscu, dsrdump).
-TEST_DEBIAN_PACKAGES := dcmtk:storescu
+# Debian packages some tests drive for real, as PACKAGE:COMMAND (dcmtk: storescu, echoscu, dsrdump;
+# chromium: the browser tests, through playwright-core).
+TEST_DEBIAN_PACKAGES := dcmtk:storescu chromium:chromium
 
 ## test: lint, type check, then every unit, integration and conformance test
 test: $(STAMP) test-tools

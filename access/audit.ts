@@ -1,7 +1,7 @@
 import { sql, type QueryRunner } from '../core/index.ts';
 import type { AuditEntry } from './types.ts';
 
-/** Appends one row to the audit log; the table refuses updates and deletes (migration 0010). */
+/** Appends one row to the audit log; the table refuses updates and deletes (migration 0008). */
 export async function recordAudit(db: QueryRunner, entry: AuditEntry): Promise<void> {
   await db.query(sql`
     INSERT INTO audit_log (actor_kind, actor_id, actor_name, trust_code, action, subject_kind, subject_key,

@@ -4,7 +4,7 @@ import type { SessionPolicy, SignedInUser } from './types.ts';
 import { findUserById } from './users.ts';
 
 /**
- * Browser sessions in PostgreSQL (table sessions, migration 0010), so every Kerma instance behind a
+ * Browser sessions in PostgreSQL (table sessions, migration 0008), so every Kerma instance behind a
  * load balancer sees the same ones. The cookie carries a random token; the table keeps its SHA-256.
  */
 export interface NewSession {

@@ -2,13 +2,12 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { buildCtRdsr } from '../support/fixtures/xray-rdsr.ts';
 import {
-  chromiumInstalled,
-  CHROMIUM_MISSING,
   collectPageErrors,
   launchChromium,
   seriousAxeViolations,
   type TestBrowser,
 } from '../support/browser.ts';
+import { chromium, requirePrerequisite } from '../support/prerequisites.ts';
 import { addUser, startWebHarness, TEST_PASSWORD, type WebHarness } from '../support/web.ts';
 
 describe('a physicist signs in and checks the overview (Chromium)', function () {
@@ -19,10 +18,7 @@ describe('a physicist signs in and checks the overview (Chromium)', function () 
   let errors: string[];
 
   before(async function () {
-    if (!chromiumInstalled()) {
-      console.log(CHROMIUM_MISSING);
-      this.skip();
-    }
+    requirePrerequisite(this, chromium());
     web = await startWebHarness();
     await web.database.pool.query(`INSERT INTO trusts (code, name) VALUES ('RNH', 'Riverside NHS Trust')`);
     await addUser(web, 'priya.shah', { roles: ['physicist'], trusts: ['DEFAULT', 'RNH'] });

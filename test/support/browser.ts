@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
-/** Debian's chromium (installed by .ci/run or `make test`); browser tests skip when it is absent. */
+/** Debian's chromium (`make test` installs it when it can; see test/support/prerequisites.ts). */
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_MISSING = 'skipped: chromium not installed (apt-get install chromium)';
 export const chromiumInstalled = (): boolean => existsSync(CHROMIUM);

@@ -35,6 +35,11 @@ export function dcmtk(): Prerequisite {
   };
 }
 
+/** Debian's chromium, driven by playwright-core in the browser tests (test/support/browser.ts). */
+export function chromium(): Prerequisite {
+  return { available: existsSync('/usr/bin/chromium'), missing: 'chromium not installed (apt-get install chromium)' };
+}
+
 /** A file or folder of the conformance corpus, e.g. corpus('expected.json'). */
 export function corpus(relative = ''): Prerequisite {
   const where = path.join(CORPUS_DIR, relative);

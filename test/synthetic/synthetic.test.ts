@@ -302,7 +302,9 @@ describe('synthetic region', () => {
       }
     });
 
-    it('gives the same studies, events and patients when the region goes through DICOM ingest', async () => {
+    it('gives the same studies, events and patients when the region goes through DICOM ingest', async function () {
+      // About 20 s alone; twice that when the machine's two cores are shared with other work.
+      this.timeout(120_000);
       for (const t of small.trusts) {
         await ingested.pool.query(
           `INSERT INTO trusts (code, name, nhs_number_source, nhs_number_issuer, local_id_issuer) VALUES ($1, $2, 'other_patient_ids', 'NHS', $3)`,
