@@ -1,12 +1,7 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { buildCtRdsr } from '../support/fixtures/xray-rdsr.ts';
-import {
-  collectPageErrors,
-  launchChromium,
-  seriousAxeViolations,
-  type TestBrowser,
-} from '../support/browser.ts';
+import { collectPageErrors, launchChromium, seriousAxeViolations, type TestBrowser } from '../support/browser.ts';
 import { chromium, requirePrerequisite } from '../support/prerequisites.ts';
 import { addUser, startWebHarness, TEST_PASSWORD, type WebHarness } from '../support/web.ts';
 
