@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { embeddedLayout, locateBinaries } from '../../app/db/embedded-layout.ts';
 import { stopWithin } from '../../app/kerma.ts';
 import { recordingLogger } from '../support/logger.ts';
 import { spawnKerma, type KermaChild } from '../support/kerma-child.ts';
@@ -80,6 +81,8 @@ describe('kerma serve shutdown', function () {
     let kerma: KermaChild | undefined;
     const embeddedDir = await mkdtemp(path.join(tmpdir(), 'kerma-shutdown-embedded-'));
     let postmaster: number | undefined;
+    // As root the cluster lives apart from the data directory (app/db/embedded-layout.ts).
+    const layout = embeddedLayout({ dataDir: embeddedDir, uid: userInfo().uid, binaries: await locateBinaries() });
     try {
       kerma = spawnKerma(['serve'], {
         KERMA_DATA_DIR: embeddedDir,
@@ -89,7 +92,7 @@ describe('kerma serve shutdown', function () {
         KERMA_SHUTDOWN_TIMEOUT_MS: String(DEADLINE_MS),
       });
       await kerma.waitFor(/"msg":"kerma listening"/, 120_000);
-      postmaster = Number((await readFile(path.join(embeddedDir, 'pg', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      postmaster = Number((await readFile(path.join(layout.clusterDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
       // Immediate shutdown of the server under Kerma (as when its data directory is removed).
       process.kill(postmaster, 'SIGQUIT');
       await kerma.waitFor(/idle database connection lost|57P01|terminat/i, 10_000).catch(() => undefined);
@@ -104,6 +107,7 @@ describe('kerma serve shutdown', function () {
         }
       }
       await rm(embeddedDir, { recursive: true, force: true });
+      if (layout.runtimeDir) await rm(layout.runtimeDir, { recursive: true, force: true });
     }
   });
 });

@@ -59,7 +59,7 @@ describe('route sweep: no route answers without credentials unless listed', () =
     web = await startWebHarness();
   });
   after(async () => {
-    await web.stop();
+    if (web) await web.stop(); // before() may have failed before it was started
   });
 
   it('refuses every unlisted route: 401 for APIs, a redirect to sign-in for pages', async () => {

@@ -13,7 +13,7 @@ describe('web shell: CSP, static assets, navigation', () => {
     cookie = await signInCookie(web.kerma.url, 'alice');
   });
   after(async () => {
-    await web.stop();
+    if (web) await web.stop(); // before() may have failed before it was started
   });
 
   it("sends a CSP allowing only 'self', no inline script or style, never framed", async () => {

@@ -32,7 +32,7 @@ describe('sign-in, sign-out and sessions (real HTTP)', function () {
     await disableUser(queryRunner(web.database.pool), 'dora');
   });
   after(async () => {
-    await web.stop();
+    if (web) await web.stop(); // before() may have failed before it was started
   });
   beforeEach(async () => {
     await web.database.pool.query('DELETE FROM sign_in_attempts');

@@ -23,6 +23,7 @@ export async function startWebHarness(env: Record<string, string> = {}): Promise
       KERMA_HTTP_PORT: '0',
       KERMA_DICOM_ENABLED: 'false',
       KERMA_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'kerma-web-')),
+      KERMA_PATIENT_ID_KEY: 'web-test-patient-id-key-0123456789abcdef',
       ...env,
     });
     const kerma = await startKerma(config, silentLogger);
