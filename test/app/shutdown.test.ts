@@ -4,6 +4,7 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { embeddedLayout, locateBinaries } from '../../app/db/embedded-layout.ts';
 import { stopWithin } from '../../app/kerma.ts';
+import { removeEmbeddedData } from '../support/embedded-data.ts';
 import { recordingLogger } from '../support/logger.ts';
 import { spawnKerma, type KermaChild } from '../support/kerma-child.ts';
 import { freePort, startOwnPostgres, type OwnPostgres } from '../support/own-postgres.ts';
@@ -99,6 +100,11 @@ describe('kerma serve shutdown', function () {
       await exitWithinDeadline(kerma);
     } finally {
       kerma?.kill();
+      // Also when the test failed before it read the pid: an orphaned server must not outlive the run.
+      postmaster ??= await readFile(path.join(layout.clusterDir, 'postmaster.pid'), 'utf8').then(
+        (text) => Number(text.split('\n')[0]),
+        () => undefined,
+      );
       if (postmaster) {
         try {
           process.kill(postmaster, 'SIGKILL');
@@ -106,8 +112,7 @@ describe('kerma serve shutdown', function () {
           // already gone
         }
       }
-      await rm(embeddedDir, { recursive: true, force: true });
-      if (layout.runtimeDir) await rm(layout.runtimeDir, { recursive: true, force: true });
+      await removeEmbeddedData(embeddedDir);
     }
   });
 });

@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../app/db/embedded-postgres.ts';
+import { removeEmbeddedData } from './embedded-data.ts';
 import { silentLogger } from './logger.ts';
 
 /**
@@ -42,7 +43,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   try {
     await start();
   } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
+    await removeEmbeddedData(dataDir);
     throw error;
   }
   return {
@@ -51,7 +52,7 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
     start,
     dispose: async () => {
       await stop().catch(() => undefined);
-      await rm(dataDir, { recursive: true, force: true });
+      await removeEmbeddedData(dataDir);
     },
   };
 }
