@@ -1,24 +1,12 @@
 import type { Command } from 'commander';
 import type { QueryRunner } from '../../core/index.ts';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../ingest/index.ts';
+import { processOutput, withDatabase, type OpenDatabase } from './command-io.ts';
 
 /**
  * `kerma apikey create|list|revoke`: the keys STOW-RS senders authenticate with. A key is printed
  * once, at creation; Kerma keeps only its hash, so a lost key is revoked and replaced.
  */
-export type OpenDatabase = () => Promise<{ db: QueryRunner; close(): Promise<void> }>;
-
-/** Where commands print: the process streams, or a recorder in tests. */
-export interface Output {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-const processOutput: Output = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
-};
-
 export async function runApiKeyCreate(
   db: QueryRunner,
   name: string,
@@ -40,15 +28,6 @@ export async function runApiKeyList(db: QueryRunner, output = processOutput): Pr
 export async function runApiKeyRevoke(db: QueryRunner, name: string, output = processOutput): Promise<void> {
   await revokeApiKey(db, name);
   output.out(`API key "${name}" revoked\n`);
-}
-
-async function withDatabase(open: OpenDatabase, work: (db: QueryRunner) => Promise<void>): Promise<void> {
-  const connection = await open();
-  try {
-    await work(connection.db);
-  } finally {
-    await connection.close();
-  }
 }
 
 export function registerApiKeyCommands(program: Command, open: OpenDatabase, output = processOutput): void {

@@ -9,16 +9,10 @@ import {
   recordAudit,
   setPassword,
 } from '../../access/index.ts';
-import type { OpenDatabase, Output } from './apikey-command.ts';
+import { processOutput, withDatabase, type OpenDatabase } from './command-io.ts';
 
-/**
- * `kerma user add|list|disable|reset-password`. There is no default account: the first administrator
- * is made here. A generated password is printed once, alone on stdout; Kerma keeps only its argon2id hash.
- */
-const processOutput: Output = {
-  out: (text) => void process.stdout.write(text),
-  err: (text) => void process.stderr.write(text),
-};
+// `kerma user add|list|disable|reset-password`. There is no default account: the first administrator
+// is made here. A generated password is printed once, alone on stdout; Kerma keeps only its argon2id hash.
 
 export type ReadPassword = () => Promise<string>;
 
@@ -95,15 +89,6 @@ export async function runUserResetPassword(
   await recordAudit(db, { ...cliActor, action: 'user.reset-password', subjectKind: 'user', subjectKey: user.name });
   if (!options.passwordStdin) output.out(`${password}\n`);
   output.err(`Password of "${user.name}" reset; their sessions have ended.\n`);
-}
-
-async function withDatabase(open: OpenDatabase, work: (db: QueryRunner) => Promise<void>): Promise<void> {
-  const connection = await open();
-  try {
-    await work(connection.db);
-  } finally {
-    await connection.close();
-  }
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
