@@ -16,7 +16,7 @@ import {
 import { callingAeMap } from './trusts.ts';
 import { assertPatientIdKeyConfigured } from './secrets.ts';
 import { sessionMiddleware, type SessionPolicy } from '../access/index.ts';
-import { createDashboardRouter } from '../dashboard/index.ts';
+import { createDashboardRouter, createStudyApiRouter } from '../dashboard/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -83,6 +83,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           router: createStowRouter({ ingest, authenticate, logger: logger.child({ component: 'stow-rs' }) }),
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+        { path: '/', router: createStudyApiRouter({ db }) },
         {
           path: '/',
           router: createDashboardRouter({

@@ -16,6 +16,8 @@ export interface PageSpec {
 export const PAGES = {
   overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
+  // Reached from a study list or a link, never from the menu; trust scoping is in its store.
+  study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },
 } as const satisfies Record<string, PageSpec>;
 
 /** Pages anyone may open (they never show data). */

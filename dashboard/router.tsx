@@ -9,6 +9,7 @@ import { signInRoutes } from './pages/sign-in.tsx';
 import { signOutRoutes } from './pages/sign-out.ts';
 import { sendHtml } from './render.tsx';
 import { staticAssetsRouter } from './static-assets.ts';
+import { studyPageRoutes } from './study/routes.tsx';
 
 /** A page's error as a page (not JSON): 4xx say what was wrong, 5xx stay in the log. */
 function pageErrors(deps: DashboardDependencies): ErrorRequestHandler {
@@ -39,6 +40,7 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   signOutRoutes(router, deps);
   changePasswordRoutes(router, deps);
   overviewRoutes(router, deps);
+  studyPageRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

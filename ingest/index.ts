@@ -12,6 +12,8 @@ export { prepareObject } from './pipeline/prepare.ts';
 export { isValidNhsNumber, patientKeys, accessionKey, type TrustIdentityRules } from './pipeline/patient-identity.ts';
 export { patientAgeYears } from './extract/values.ts';
 export { upsertDevice } from './store/reference.ts';
+export { reportRoles, type ReportRole } from './store/merge.ts';
+export type { StudyReportRow } from './store/studies.ts';
 export { KERMA_IMPLEMENTATION_CLASS_UID, KERMA_IMPLEMENTATION_VERSION_NAME } from './transports/dicom-scp-part10.ts';
 export type { IngestOutcome, IngestRequest, IngestService, PreparedObject, Transport } from './pipeline/types.ts';
 export {

@@ -11,6 +11,8 @@ import { loadConfig } from '../app/config/index.ts';
 import { queryRunner } from '../app/db/pool.ts';
 import { startKerma } from '../app/kerma.ts';
 import { createLogger } from '../app/logger.ts';
+import type { Page } from 'playwright-core';
+import type { QueryRunner } from '../core/index.ts';
 import { CHROMIUM, CHROMIUM_MISSING, chromiumInstalled, launchChromium } from '../test/support/browser.ts';
 
 const OUT = path.resolve('docs', 'screenshots');
@@ -50,6 +52,22 @@ function loadRegion(env: NodeJS.ProcessEnv, dir: string): void {
   }
 }
 
+/**
+ * The study page is reached from a list, not the menu: one imported fluoroscopy study (it has
+ * source objects, a merge history and the fluoroscopy/acquisition split), else any imported study.
+ */
+async function shootStudy(page: Page, baseUrl: string, db: QueryRunner): Promise<void> {
+  const { rows } = await db.query<{ study_id: number }>({
+    text: `SELECT s.study_id FROM studies s
+            WHERE EXISTS (SELECT 1 FROM source_objects o WHERE o.study_id = s.study_id)
+            ORDER BY (s.modality = 'RF') DESC, s.event_count DESC, s.study_id LIMIT 1`,
+  });
+  if (!rows[0]) throw new Error('no imported study to show');
+  await page.goto(`${baseUrl}/studies/${rows[0].study_id}`);
+  await page.getByRole('heading', { name: /study/ }).first().waitFor();
+  await page.screenshot({ path: path.join(OUT, 'study.png') });
+}
+
 async function main(): Promise<void> {
   if (!chromiumInstalled()) {
     process.stdout.write(`${CHROMIUM_MISSING}\n`);
@@ -87,6 +105,7 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page.screenshot({ path: path.join(OUT, 'overview.png') });
+      await shootStudy(page, running.url, queryRunner(running.database.pool));
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();
