@@ -6,6 +6,17 @@ export { recordAudit } from './audit.ts';
 export { checkPasswordPolicy, generatePassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 export { createUser, disableUser, findUser, listUsers, setPassword, findCredentials, type NewUser } from './users.ts';
 export { createSession, endSession, resolveSession, type ActiveSession, type NewSession } from './sessions.ts';
+export {
+  FLOW_LIFETIME_MINUTES,
+  OIDC_CALLBACK_PATH,
+  candidateNames,
+  claimValues,
+  createOidcSignIn,
+  mapClaims,
+  type ClaimMapping,
+  type OidcSettings,
+  type OidcSignIn,
+} from './oidc/index.ts';
 export { signIn, SIGN_IN_LIMITS, type SignInRequest, type SignInResult } from './sign-in.ts';
 export {
   SIGN_IN_PATH,

@@ -5,7 +5,7 @@ import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { wireIngest, type WiredIngest } from './ingest-wiring.ts';
-import { queryRunner } from './db/pool.ts';
+import { queryRunner, withTransaction } from './db/pool.ts';
 import {
   authenticateApiKey,
   createQuarantineRouter,
@@ -15,7 +15,7 @@ import {
 } from '../ingest/index.ts';
 import { callingAeMap } from './trusts.ts';
 import { assertPatientIdKeyConfigured } from './secrets.ts';
-import { sessionMiddleware, type SessionPolicy } from '../access/index.ts';
+import { createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
 import { createDashboardRouter, createStudyApiRouter } from '../dashboard/index.ts';
 
 /**
@@ -91,6 +91,15 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
             sessions,
             timeZone: config.timeZone,
             logger: logger.child({ component: 'dashboard' }),
+            passwordSignIn: config.passwordSignIn,
+            oidc: config.oidc
+              ? createOidcSignIn({
+                  settings: config.oidc,
+                  db,
+                  transaction: (work) => withTransaction(database.pool, work),
+                  logger: logger.child({ component: 'oidc' }),
+                })
+              : undefined,
           }),
         },
       ],

@@ -6,6 +6,7 @@ import { pageContext, type DashboardDependencies } from './context.ts';
 import { changePasswordRoutes } from './pages/change-password.tsx';
 import { overviewRoutes } from './pages/overview.tsx';
 import { signInRoutes } from './pages/sign-in.tsx';
+import { oidcSignInRoutes } from './pages/sign-in-oidc.tsx';
 import { signOutRoutes } from './pages/sign-out.ts';
 import { sendHtml } from './render.tsx';
 import { staticAssetsRouter } from './static-assets.ts';
@@ -37,6 +38,7 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   const router = express.Router();
   router.use(staticAssetsRouter());
   signInRoutes(router, deps);
+  oidcSignInRoutes(router, deps);
   signOutRoutes(router, deps);
   changePasswordRoutes(router, deps);
   overviewRoutes(router, deps);

@@ -71,9 +71,9 @@ export function Page(props: { context: PageContext; title: string; children: Com
 }
 
 /** A page shown before sign-in: no navigation, a narrow centred panel. */
-export function PublicPage(props: { title: string; children: ComponentChildren }) {
+export function PublicPage(props: { title: string; refreshTo?: string; children: ComponentChildren }) {
   return (
-    <HtmlDocument title={props.title}>
+    <HtmlDocument title={props.title} refreshTo={props.refreshTo}>
       <a class="skip-link" href="#main">
         Skip to content
       </a>
