@@ -10,6 +10,8 @@ export interface DashboardDependencies {
   /** Local time zone of the region: "today" and "this week" start at its midnight. */
   readonly timeZone: string;
   readonly logger: Logger;
+  /** Tells the running DICOM listener that the calling AE titles changed (admin page). */
+  readonly callingAeTitlesChanged?: () => Promise<void>;
 }
 
 /** The page context of a request that requireUser has admitted. */

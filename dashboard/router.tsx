@@ -3,6 +3,7 @@ import { KermaError } from '../core/index.ts';
 import { userOf } from '../access/index.ts';
 import { ErrorState, Page, PublicPage } from './components/index.ts';
 import { pageContext, type DashboardDependencies } from './context.ts';
+import { adminRoutes } from './pages/admin/index.ts';
 import { changePasswordRoutes } from './pages/change-password.tsx';
 import { overviewRoutes } from './pages/overview.tsx';
 import { signInRoutes } from './pages/sign-in.tsx';
@@ -39,6 +40,7 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   signOutRoutes(router, deps);
   changePasswordRoutes(router, deps);
   overviewRoutes(router, deps);
+  adminRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -12,6 +12,7 @@ import { queryRunner } from '../app/db/pool.ts';
 import { startKerma } from '../app/kerma.ts';
 import { createLogger } from '../app/logger.ts';
 import { CHROMIUM, CHROMIUM_MISSING, chromiumInstalled, launchChromium } from '../test/support/browser.ts';
+import { adminScreenshots } from './screenshots-admin.ts';
 
 const OUT = path.resolve('docs', 'screenshots');
 const PASSWORD = 'screenshots only, thrown away';
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page.screenshot({ path: path.join(OUT, 'overview.png') });
+      await adminScreenshots(page, running.url, running.database.pool, OUT, PASSWORD);
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();
