@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, UnauthorizedError, UnavailableError, sql, type QueryRunner } from '../core/index.ts';
 import { authenticateApiKey, presentedApiKey, type ApiKeyPrincipal, type ApiScope } from './api-keys.ts';
-import { userOf } from './http.ts';
+import { requireCsrf, userOf } from './http.ts';
 import type { AuditEntry, Role, SignedInUser } from './types.ts';
 
 /**
@@ -16,6 +16,7 @@ import type { AuditEntry, Role, SignedInUser } from './types.ts';
  *     const { trustIds } = actorOf(req);
  *     res.json(await listStudies(db, trustIds, …));
  *   });
+ *   router.post('/api/v1/orders', express.json(), requireScope(db, 'orders'), requireActorCsrf, …);
  */
 export type Actor =
   | { readonly kind: 'user'; readonly user: SignedInUser; readonly trustIds: readonly number[] }
@@ -99,3 +100,13 @@ export function requireScope(
     );
   };
 }
+
+/**
+ * CSRF for a state-changing API request: a browser session's cookie is sent by the browser on its
+ * own, so the request must carry the session's token (X-CSRF-Token); a key is sent only by the
+ * caller that holds it, so a key request needs none. Mount after requireScope.
+ */
+export const requireActorCsrf: RequestHandler = (req, res, next) => {
+  if (actorOf(req).kind === 'api-key') return next();
+  return requireCsrf(req, res, next);
+};

@@ -38,4 +38,4 @@ export {
   type ApiScope,
   type AuthenticateApiKey,
 } from './api-keys.ts';
-export { actorOf, auditActor, requireScope, type Actor } from './actor.ts';
+export { actorOf, auditActor, requireActorCsrf, requireScope, type Actor } from './actor.ts';

@@ -5,6 +5,7 @@ import {
   actorOf,
   createApiKey,
   createSession,
+  requireActorCsrf,
   requireScope,
   sessionMiddleware,
   type Actor,
@@ -162,6 +163,9 @@ describe('requireScope: the actor of a JSON API', () => {
       const actor: Actor = actorOf(req);
       res.json({ kind: actor.kind, trustIds: actor.trustIds });
     });
+    router.post('/api/v1/probe', express.json(), requireScope(db, 'read'), requireActorCsrf, (_req, res) => {
+      res.json({ changed: true });
+    });
     router.get('/api/v1/governance-probe', requireScope(db, 'read', { roles: ['governance'] }), (_req, res) => {
       res.json({});
     });
@@ -219,5 +223,22 @@ describe('requireScope: the actor of a JSON API', () => {
     const cookie = { cookie: `kerma_session=${token}` };
     expect(await (await probe(cookie)).json()).to.deep.equal({ kind: 'user', trustIds: [trustIds.SB] });
     expect((await probe(cookie, '/api/v1/governance-probe')).status).to.equal(403);
+  });
+
+  it('asks a session for its CSRF token on a state-changing request, and a key for none', async () => {
+    const { rows } = await database.pool.query<{ user_id: string }>(
+      `INSERT INTO users (name, password_hash, roles) VALUES ('phys2', 'x', '{physicist}') RETURNING user_id`,
+    );
+    const session = await createSession(db, Number(rows[0]!.user_id));
+    const post = (headers: Record<string, string>) =>
+      fetch(`${url}/api/v1/probe`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{}',
+      }).then((r) => r.status);
+    const cookie = `kerma_session=${session.token}`;
+    expect(await post({ cookie })).to.equal(403);
+    expect(await post({ cookie, 'x-csrf-token': session.csrfToken })).to.equal(200);
+    expect(await post({ authorization: `Bearer ${keys.readA}` })).to.equal(200);
   });
 });

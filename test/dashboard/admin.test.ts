@@ -152,7 +152,7 @@ describe('administration pages', function () {
     expect(noRole.html).to.include('value="nobody.yet"');
   });
 
-  it('resets a password (shown once) and disables a user, auditing both; an admin cannot disable themselves', async () => {
+  it('resets a password (shown once) and disables a user, auditing both; not for the admin’s own account', async () => {
     const reset = await post('/admin/users/rita.radiographer/reset-password', {}, '/admin/users');
     const password = oneTimeSecret(reset.html)!;
     const credentials = await findCredentials(queryRunner(web.database.pool), 'rita.radiographer');
@@ -169,6 +169,9 @@ describe('administration pages', function () {
     const self = await post('/admin/users/root.admin/disable', {}, '/admin/users');
     expect(self.status).to.equal(400);
     expect((await findCredentials(queryRunner(web.database.pool), 'root.admin'))?.disabled).to.equal(false);
+    // Resetting one's own password here would end this session: the Change password page is for that.
+    expect((await post('/admin/users/root.admin/reset-password', {}, '/admin/users')).status).to.equal(400);
+    expect((await fetch(`${base}/admin/users`, { headers: { cookie: admin } })).status).to.equal(200);
   });
 
   it('creates an API key with scopes for a trust or the consortium, showing it once, and revokes it', async () => {

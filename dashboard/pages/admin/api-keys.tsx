@@ -147,7 +147,13 @@ export function adminApiKeyRoutes(router: Router, deps: DashboardDependencies): 
       subjectKind: 'api-key',
       subjectKey: draft.name,
       trustCode: trustCode ?? undefined,
-      detail: { after: { trustCode, consortium: trustCode === null, scopes: draft.scopes } },
+      detail: {
+        after: {
+          trustCode,
+          consortium: trustCode === null,
+          scopes: API_SCOPES.filter((s) => draft.scopes.includes(s)),
+        },
+      },
     });
     sendHtml(res, await render(deps, context, { created: { name: draft.name, key: created.value } }));
   });

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { ValidationError } from '../../../core/index.ts';
+import { NotFoundError } from '../../../core/index.ts';
 import {
   ROLES,
   createUser,
@@ -45,8 +45,10 @@ function userColumns(context: PageContext, timeZone: string): Column<UserSummary
     { header: 'Password changed', cell: (u) => formatDateTime(u.passwordChangedAt, timeZone) },
     {
       header: 'Actions',
+      // Their own account an admin changes on the Change password page; disabling it could leave
+      // nobody able to administer Kerma.
       cell: (u) =>
-        u.disabled ? (
+        u.disabled || u.userId === context.user.userId ? (
           '—'
         ) : (
           <div class="row-actions">
@@ -56,14 +58,12 @@ function userColumns(context: PageContext, timeZone: string): Column<UserSummary
               label="Reset password"
               accessibleName={`Reset password of ${u.name}`}
             />
-            {u.userId === context.user.userId ? null : (
-              <RowAction
-                action={`${page.path}/${encodeURIComponent(u.name)}/disable`}
-                csrfToken={context.csrfToken}
-                label="Disable"
-                accessibleName={`Disable ${u.name}`}
-              />
-            )}
+            <RowAction
+              action={`${page.path}/${encodeURIComponent(u.name)}/disable`}
+              csrfToken={context.csrfToken}
+              label="Disable"
+              accessibleName={`Disable ${u.name}`}
+            />
           </div>
         ),
     },
@@ -138,7 +138,7 @@ async function render(
 
 async function namedUser(deps: DashboardDependencies, name: unknown): Promise<UserSummary> {
   const user = typeof name === 'string' ? await findUser(deps.db, name) : undefined;
-  if (!user) throw new ValidationError('No such user');
+  if (!user) throw new NotFoundError('No such user');
   return user;
 }
 
@@ -175,7 +175,6 @@ export function adminUserRoutes(router: Router, deps: DashboardDependencies): vo
     const context = pageContext(req);
     const user = await namedUser(deps, req.params.name);
     if (user.userId === context.user.userId) {
-      // An admin who disables themselves may leave nobody able to administer Kerma.
       return sendHtml(res, await render(deps, context, { problem: 'You cannot disable your own account.' }), 400);
     }
     await disableUser(deps.db, user.name);
@@ -191,6 +190,11 @@ export function adminUserRoutes(router: Router, deps: DashboardDependencies): vo
   router.post(`${page.path}/:name/reset-password`, ...adminForm(page), async (req, res) => {
     const context = pageContext(req);
     const user = await namedUser(deps, req.params.name);
+    if (user.userId === context.user.userId) {
+      // Resetting ends every session of the account, this one too: the Change password page keeps it.
+      const problem = 'Change your own password on the Change password page.';
+      return sendHtml(res, await render(deps, context, { problem }), 400);
+    }
     const password = generatePassword();
     await setPassword(deps.db, user.userId, password);
     await auditAdminChange(deps, req, { action: 'user.reset-password', subjectKind: 'user', subjectKey: user.name });
