@@ -170,9 +170,15 @@ function chooseTrust(deps: StowDependencies): RequestHandler {
     if (asked === undefined) {
       throw new ValidationError('a consortium API key must name the trust: POST /dicomweb/studies?trust=CODE');
     }
-    if (deps.trustExists && !(await deps.trustExists(asked))) {
-      throw new NotFoundError(`unknown trust ${JSON.stringify(asked)}`);
+    let known = true;
+    try {
+      known = deps.trustExists ? await deps.trustExists(asked) : true;
+    } catch (error) {
+      // As for the key check: "unavailable" makes the sender keep its objects and retry.
+      res.setHeader('Retry-After', String(RETRY_AFTER_S));
+      throw new UnavailableError('cannot check the trust now, retry later', undefined, { cause: error });
     }
+    if (!known) throw new NotFoundError(`unknown trust ${JSON.stringify(asked)}`);
     res.locals.stowTrustCode = asked;
     next();
   };
