@@ -36,3 +36,17 @@ export {
   userOf,
   type RequestSession,
 } from './http.ts';
+export {
+  API_SCOPES,
+  authenticateApiKey,
+  createApiKey,
+  isApiScope,
+  listApiKeys,
+  presentedApiKey,
+  revokeApiKey,
+  type ApiKeyInfo,
+  type ApiKeyPrincipal,
+  type ApiScope,
+  type AuthenticateApiKey,
+} from './api-keys.ts';
+export { actorOf, auditActor, requireActorCsrf, requireScope, type Actor } from './actor.ts';

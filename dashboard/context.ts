@@ -14,6 +14,8 @@ export interface DashboardDependencies {
   readonly oidc?: OidcSignIn | undefined;
   /** False when only OpenID Connect sign-in is offered (KERMA_PASSWORD_SIGN_IN=false); default true. */
   readonly passwordSignIn?: boolean | undefined;
+  /** Tells the running DICOM listener that the calling AE titles changed (admin page). */
+  readonly callingAeTitlesChanged?: () => Promise<void>;
 }
 
 /** The page context of a request that requireUser has admitted. */

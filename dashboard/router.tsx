@@ -3,6 +3,7 @@ import { KermaError } from '../core/index.ts';
 import { userOf } from '../access/index.ts';
 import { ErrorState, Page, PublicPage } from './components/index.ts';
 import { pageContext, type DashboardDependencies } from './context.ts';
+import { adminRoutes } from './pages/admin/index.ts';
 import { changePasswordRoutes } from './pages/change-password.tsx';
 import { overviewRoutes } from './pages/overview.tsx';
 import { signInRoutes } from './pages/sign-in.tsx';
@@ -43,6 +44,7 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   changePasswordRoutes(router, deps);
   overviewRoutes(router, deps);
   studyPageRoutes(router, deps);
+  adminRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -37,6 +37,17 @@ export {
   type ApiKeyPrincipal,
   type AuthenticateApiKey,
 } from './transports/api-keys.ts';
+export {
+  addCallingAeTitle,
+  callingAeMap,
+  listCallingAeTitles,
+  listTrustSettings,
+  normaliseAeTitle,
+  removeCallingAeTitle,
+  type CallingAeTitle,
+  type TrustSettings,
+} from './store/trust-settings.ts';
+export { openCallingAeDirectory, type CallingAeDirectory } from './transports/calling-ae-directory.ts';
 export { startDicomScp, type DicomScpOptions, type RunningDicomScp } from './transports/dicom-scp.ts';
 export {
   listenStudyUpdates,

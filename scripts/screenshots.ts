@@ -14,6 +14,7 @@ import { createLogger } from '../app/logger.ts';
 import type { Page } from 'playwright-core';
 import type { QueryRunner } from '../core/index.ts';
 import { CHROMIUM, CHROMIUM_MISSING, chromiumInstalled, launchChromium } from '../test/support/browser.ts';
+import { adminScreenshots } from './screenshots-admin.ts';
 
 const OUT = path.resolve('docs', 'screenshots');
 const PASSWORD = 'screenshots only, thrown away';
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page.screenshot({ path: path.join(OUT, 'overview.png') });
       await shootStudy(page, running.url, queryRunner(running.database.pool));
+      await adminScreenshots(page, running.url, running.database.pool, OUT, PASSWORD);
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();
