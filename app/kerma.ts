@@ -5,9 +5,11 @@ import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { wireIngest, type WiredIngest } from './ingest-wiring.ts';
-import { queryRunner } from './db/pool.ts';
+import { queryRunner, withTransaction } from './db/pool.ts';
 import {
   authenticateApiKey,
+  createDeviceRouter,
+  createObjectStore,
   createQuarantineRouter,
   createStowRouter,
   startDicomScp,
@@ -73,6 +75,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
+    const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -83,6 +86,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           router: createStowRouter({ ingest, authenticate, logger: logger.child({ component: 'stow-rs' }) }),
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+        { path: '/', router: createDeviceRouter({ db, transaction }) },
         {
           path: '/',
           router: createDashboardRouter({
@@ -90,6 +94,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
             sessions,
             timeZone: config.timeZone,
             logger: logger.child({ component: 'dashboard' }),
+            silentRoomDays: config.silentRoomDays,
+            transaction,
+            retry: { db, objects: createObjectStore(config.dataDir), ingest },
           }),
         },
       ],

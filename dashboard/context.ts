@@ -1,5 +1,6 @@
 import type { Request } from 'express';
-import type { Logger, QueryRunner } from '../core/index.ts';
+import type { Logger, QueryRunner, TransactionRunner } from '../core/index.ts';
+import type { RetryDependencies } from '../ingest/index.ts';
 import { sessionOf, type SessionPolicy } from '../access/index.ts';
 import type { PageContext } from './components/index.ts';
 
@@ -10,6 +11,12 @@ export interface DashboardDependencies {
   /** Local time zone of the region: "today" and "this week" start at its midnight. */
   readonly timeZone: string;
   readonly logger: Logger;
+  /** "Rooms that sent nothing for N days" on the overview (KERMA_SILENT_ROOM_DAYS). */
+  readonly silentRoomDays: number;
+  /** Changes that must be stored together with their audit row (device rename and move). */
+  readonly transaction: TransactionRunner;
+  /** The ingest service's quarantine retry: stored bytes through ingest again. */
+  readonly retry: RetryDependencies;
 }
 
 /** The page context of a request that requireUser has admitted. */

@@ -5,6 +5,8 @@ import { ErrorState, Page, PublicPage } from './components/index.ts';
 import { pageContext, type DashboardDependencies } from './context.ts';
 import { changePasswordRoutes } from './pages/change-password.tsx';
 import { overviewRoutes } from './pages/overview.tsx';
+import { quarantineRoutes } from './pages/quarantine.tsx';
+import { roomsRoutes } from './pages/rooms.tsx';
 import { signInRoutes } from './pages/sign-in.tsx';
 import { signOutRoutes } from './pages/sign-out.ts';
 import { sendHtml } from './render.tsx';
@@ -39,6 +41,8 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   signOutRoutes(router, deps);
   changePasswordRoutes(router, deps);
   overviewRoutes(router, deps);
+  roomsRoutes(router, deps);
+  quarantineRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }
