@@ -2,7 +2,6 @@
 declare module 'dcmjs' {
   type Dataset = Record<string, unknown>;
 
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- declared for `typeof` below
   class DicomDict {
     constructor(meta: Dataset);
     dict: Dataset;
