@@ -1,4 +1,4 @@
-// The small part of dcmjs Kerma uses (writing Part 10 fixtures); the package ships no types.
+// The small part of dcmjs Kerma uses (writing Part 10 fixtures, editing corpus files in memory); no types ship.
 declare module 'dcmjs' {
   type Dataset = Record<string, unknown>;
 

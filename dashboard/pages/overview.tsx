@@ -91,11 +91,6 @@ function OverviewPage(props: { context: PageContext; data: OverviewData; timeZon
         <Figure label="objects in quarantine" value={quarantined} tone="warn" />
         <Figure label={`rooms silent ${props.data.silentDays}+ days`} value={props.data.silent.length} tone="warn" />
       </section>
-      <SilentRooms
-        data={props.data}
-        timeZone={props.timeZone}
-        trusts={props.context.user.trusts.map((t) => t.code).join(', ')}
-      />
       <div class="columns">
         <section aria-labelledby="by-trust">
           <h2 id="by-trust">Received by trust and modality</h2>
@@ -118,6 +113,11 @@ function OverviewPage(props: { context: PageContext; data: OverviewData; timeZon
           />
         </section>
       </div>
+      <SilentRooms
+        data={props.data}
+        timeZone={props.timeZone}
+        trusts={props.context.user.trusts.map((t) => t.code).join(', ')}
+      />
     </Page>
   );
 }

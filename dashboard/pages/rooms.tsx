@@ -37,7 +37,7 @@ function columns(timeZone: string, admin: boolean): Column<DeviceSummary>[] {
       cell: (d) => (
         <>
           {dash(d.roomName)}
-          <span class="sub">{d.roomNameSetBy ? `named by ${d.roomNameSetBy}` : 'name from the device'}</span>
+          {d.roomNameSetBy ? <span class="sub">named by {d.roomNameSetBy}</span> : null}
         </>
       ),
     },
