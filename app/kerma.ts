@@ -8,6 +8,8 @@ import { wireIngest, type WiredIngest } from './ingest-wiring.ts';
 import { queryRunner, withTransaction } from './db/pool.ts';
 import {
   authenticateApiKey,
+  createDeviceRouter,
+  createObjectStore,
   createQuarantineRouter,
   createStowRouter,
   openCallingAeDirectory,
@@ -77,6 +79,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
+    const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -94,6 +97,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
         { path: '/', router: createStudyApiRouter({ db }) },
+        { path: '/', router: createDeviceRouter({ db, transaction }) },
         {
           path: '/',
           router: createDashboardRouter({
@@ -111,6 +115,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
                 })
               : undefined,
             callingAeTitlesChanged: async () => openCallingAes?.refresh(),
+            silentRoomDays: config.silentRoomDays,
+            transaction,
+            retry: { db, objects: createObjectStore(config.dataDir), ingest },
           }),
         },
       ],

@@ -1,5 +1,6 @@
 import type { Request } from 'express';
-import type { Logger, QueryRunner } from '../core/index.ts';
+import type { Logger, QueryRunner, TransactionRunner } from '../core/index.ts';
+import type { RetryDependencies } from '../ingest/index.ts';
 import { sessionOf, type OidcSignIn, type SessionPolicy } from '../access/index.ts';
 import type { PageContext } from './components/index.ts';
 
@@ -16,6 +17,12 @@ export interface DashboardDependencies {
   readonly passwordSignIn?: boolean | undefined;
   /** Tells the running DICOM listener that the calling AE titles changed (admin page). */
   readonly callingAeTitlesChanged?: () => Promise<void>;
+  /** "Rooms that sent nothing for N days" on the overview (KERMA_SILENT_ROOM_DAYS). */
+  readonly silentRoomDays: number;
+  /** Changes that must be stored together with their audit row (device rename and move). */
+  readonly transaction: TransactionRunner;
+  /** The ingest service's quarantine retry: stored bytes through ingest again. */
+  readonly retry: RetryDependencies;
 }
 
 /** The page context of a request that requireUser has admitted. */

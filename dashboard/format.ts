@@ -9,3 +9,10 @@ export function formatDateTime(isoUtc: string, timeZone: string): string {
     minute: '2-digit',
   }).format(new Date(isoUtc));
 }
+
+/** A date alone, for columns where the time of day is noise ("first seen"): "05 Dec 2026". */
+export function formatDate(isoUtc: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, day: '2-digit', month: 'short', year: 'numeric' }).format(
+    new Date(isoUtc),
+  );
+}

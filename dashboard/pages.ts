@@ -15,6 +15,15 @@ export interface PageSpec {
 
 export const PAGES = {
   overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
+  // Rooms and the quarantine are the work of those who look after the equipment and the data flow;
+  // a radiographer's room-level view is the high-dose notices (a later issue).
+  rooms: {
+    path: '/rooms',
+    title: 'Rooms and devices',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: true,
+  },
+  quarantine: { path: '/quarantine', title: 'Quarantine', roles: ['physicist', 'admin'], inNavigation: true },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
   // Reached from a study list or a link, never from the menu; trust scoping is in its store.
   study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },

@@ -6,6 +6,8 @@ import { pageContext, type DashboardDependencies } from './context.ts';
 import { adminRoutes } from './pages/admin/index.ts';
 import { changePasswordRoutes } from './pages/change-password.tsx';
 import { overviewRoutes } from './pages/overview.tsx';
+import { quarantineRoutes } from './pages/quarantine.tsx';
+import { roomsRoutes } from './pages/rooms.tsx';
 import { signInRoutes } from './pages/sign-in.tsx';
 import { oidcSignInRoutes } from './pages/sign-in-oidc.tsx';
 import { signOutRoutes } from './pages/sign-out.ts';
@@ -45,6 +47,8 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   overviewRoutes(router, deps);
   studyPageRoutes(router, deps);
   adminRoutes(router, deps);
+  roomsRoutes(router, deps);
+  quarantineRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -62,3 +62,29 @@ export {
   type ImportProgress,
   type ImportSummary,
 } from './transports/file-import.ts';
+export {
+  actorOf,
+  changeDevice,
+  createDeviceRouter,
+  deviceIdParam,
+  listDevices,
+  listTrusts,
+  parseDeviceChange,
+  silentRooms,
+  trustCodesOf,
+  type Actor,
+  type DeviceChange,
+  type DeviceChangeResult,
+  type DeviceSummary,
+  type SilentRoom,
+} from './devices/index.ts';
+export {
+  quarantineOfTrusts,
+  retryAllOfTrusts,
+  retryOne,
+  RETRY_ALL_BATCH,
+  safeReason,
+  type QuarantineItem,
+  type RetryDependencies,
+  type RetrySummary,
+} from './quarantine/index.ts';

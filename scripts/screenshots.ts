@@ -3,13 +3,13 @@
 // DICOM and imported (the arrivals the overview counts), into a temporary embedded database on ports
 // of its own. Needs Debian's chromium. Writes docs/screenshots/*.png at 1366x768.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createUser } from '../access/index.ts';
 import { loadConfig } from '../app/config/index.ts';
 import { queryRunner } from '../app/db/pool.ts';
-import { startKerma } from '../app/kerma.ts';
+import { startKerma, type RunningKerma } from '../app/kerma.ts';
 import { createLogger } from '../app/logger.ts';
 import type { Page } from 'playwright-core';
 import type { QueryRunner } from '../core/index.ts';
@@ -69,6 +69,22 @@ async function shootStudy(page: Page, baseUrl: string, db: QueryRunner): Promise
   await page.screenshot({ path: path.join(OUT, 'study.png') });
 }
 
+/** A dose report cut short in transit, as a flaky link leaves one: the quarantine page has something to show. */
+async function quarantineOneObject(running: RunningKerma, dir: string): Promise<void> {
+  const trustDir = path.join(dir, 'recent', 'SYNA');
+  const first = readdirSync(trustDir, { recursive: true, withFileTypes: true }).find(
+    (entry) => entry.isFile() && entry.name.endsWith('.dcm'),
+  );
+  if (!first) return;
+  const bytes = readFileSync(path.join(first.parentPath, first.name));
+  await running.ingest.ingestObject({
+    bytes: bytes.subarray(0, Math.floor(bytes.length / 2)),
+    transport: 'dimse',
+    sender: 'SYNA_CT02',
+    trustCode: 'SYNA',
+  });
+}
+
 async function main(): Promise<void> {
   if (!chromiumInstalled()) {
     process.stdout.write(`${CHROMIUM_MISSING}\n`);
@@ -108,6 +124,15 @@ async function main(): Promise<void> {
       await page.screenshot({ path: path.join(OUT, 'overview.png') });
       await shootStudy(page, running.url, queryRunner(running.database.pool));
       await adminScreenshots(page, running.url, running.database.pool, OUT, PASSWORD);
+      await quarantineOneObject(running, dir);
+      for (const [pagePath, heading, file] of [
+        ['/rooms', 'Rooms and devices', 'rooms.png'],
+        ['/quarantine', 'Quarantine', 'quarantine.png'],
+      ] as const) {
+        await page.goto(`${running.url}${pagePath}`);
+        await page.getByRole('heading', { name: heading }).waitFor();
+        await page.screenshot({ path: path.join(OUT, file) });
+      }
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();

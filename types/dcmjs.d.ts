@@ -1,8 +1,7 @@
-// The small part of dcmjs Kerma uses (writing Part 10 fixtures); the package ships no types.
+// The small part of dcmjs Kerma uses (writing Part 10 fixtures, editing corpus files in memory); no types ship.
 declare module 'dcmjs' {
   type Dataset = Record<string, unknown>;
 
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- declared for `typeof` below
   class DicomDict {
     constructor(meta: Dataset);
     dict: Dataset;
@@ -13,13 +12,17 @@ declare module 'dcmjs' {
   const DicomMetaDictionary: {
     denaturalizeDataset(dataset: Dataset): Dataset;
     naturalizeDataset(dataset: Dataset): Dataset;
+    /** Keyword → its tag "(gggg,eeee)" and VR. */
+    nameMap: Record<string, { tag: string; vr: string } | undefined>;
+    /** "(0008,1010)" → "00081010", the key of a denaturalised dataset. */
+    unpunctuateTag(tag: string): string;
   };
 
   const dcmjs: {
     data: {
       DicomDict: typeof DicomDict;
       DicomMetaDictionary: typeof DicomMetaDictionary;
-      DicomMessage: { readFile(buffer: ArrayBuffer): { meta: Dataset; dict: Dataset } };
+      DicomMessage: { readFile(buffer: ArrayBuffer): DicomDict & { meta: Dataset } };
     };
   };
   export default dcmjs;

@@ -33,6 +33,8 @@ export interface KermaConfig {
   readonly trustsFile: string | undefined;
   readonly publicUrl: string | undefined;
   readonly sessions: { readonly idleTimeoutMinutes: number; readonly absoluteTimeoutHours: number };
+  /** The overview's "rooms that sent nothing for N days". */
+  readonly silentRoomDays: number;
   readonly notPatientPatterns: { readonly ids: readonly string[]; readonly names: readonly string[] };
   /** Whether the sign-in page takes a user name and password (it may offer only OpenID Connect). */
   readonly passwordSignIn: boolean;
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       idleTimeoutMinutes: value('KERMA_SESSION_IDLE_MINUTES') as number,
       absoluteTimeoutHours: value('KERMA_SESSION_ABSOLUTE_HOURS') as number,
     },
+    silentRoomDays: value('KERMA_SILENT_ROOM_DAYS') as number,
     notPatientPatterns: {
       ids: splitList(value('KERMA_NOT_PATIENT_ID_PATTERNS') as string),
       names: splitList(value('KERMA_NOT_PATIENT_NAME_PATTERNS') as string),

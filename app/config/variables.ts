@@ -151,6 +151,13 @@ export const variables: readonly VariableSpec[] = [
     description: 'A browser session ends this many hours after sign-in, however active (one clinical shift).',
   },
   {
+    name: 'KERMA_SILENT_ROOM_DAYS',
+    schema: { type: 'integer', minimum: 1, maximum: 365 },
+    default: 7,
+    description:
+      'The overview lists rooms that have sent nothing for this many days (a modality or PACS forward that stopped).',
+  },
+  {
     name: 'KERMA_TRUSTS_FILE',
     schema: { type: 'string', minLength: 1 },
     description:

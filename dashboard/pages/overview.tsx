@@ -4,8 +4,10 @@ import {
   arrivalCounts,
   latestArrivals,
   openQuarantineCount,
+  silentRooms,
   type ArrivalCount,
   type LatestArrival,
+  type SilentRoom,
 } from '../../ingest/index.ts';
 import { Page, Table, type Column, type PageContext } from '../components/index.ts';
 import { pageContext, type DashboardDependencies } from '../context.ts';
@@ -21,6 +23,9 @@ interface OverviewData {
   readonly counts: readonly ArrivalCount[];
   readonly quarantined: number;
   readonly latest: readonly LatestArrival[];
+  /** Rooms of the user's trusts that sent nothing for `silentDays` days (KERMA_SILENT_ROOM_DAYS). */
+  readonly silent: readonly SilentRoom[];
+  readonly silentDays: number;
 }
 
 const countColumns: Column<ArrivalCount>[] = [
@@ -41,6 +46,31 @@ function latestColumns(timeZone: string): Column<LatestArrival>[] {
   ];
 }
 
+function silentColumns(timeZone: string): Column<SilentRoom>[] {
+  return [
+    { header: 'Room', cell: (r) => r.roomName ?? r.stationName ?? `device ${r.deviceId}` },
+    { header: 'Trust', cell: (r) => r.trustCode },
+    { header: 'Last object', cell: (r) => formatDateTime(r.lastSeenAt, timeZone) },
+    { header: 'Silent for', unit: 'days', numeric: true, cell: (r) => r.daysSilent.toLocaleString('en-GB') },
+  ];
+}
+
+function SilentRooms(props: { data: OverviewData; timeZone: string; trusts: string }) {
+  const { silent, silentDays } = props.data;
+  return (
+    <section class="panel" aria-labelledby="silent">
+      <h2 id="silent">Rooms that sent nothing for {silentDays} days or more</h2>
+      <Table
+        caption={`Rooms of ${props.trusts} whose last object arrived ${silentDays} or more days ago, longest silent first`}
+        columns={silentColumns(props.timeZone)}
+        rows={silent}
+        rowKey={(r) => String(r.deviceId)}
+        empty={{ title: `Every room of ${props.trusts} has sent something in the last ${silentDays} days.` }}
+      />
+    </section>
+  );
+}
+
 function Figure(props: { label: string; value: number; tone?: 'warn' }) {
   return (
     <div class={props.tone === 'warn' && props.value > 0 ? 'figure figure-warn' : 'figure'}>
@@ -59,6 +89,7 @@ function OverviewPage(props: { context: PageContext; data: OverviewData; timeZon
         <Figure label="dose reports today" value={sum((c) => c.today)} />
         <Figure label="dose reports this week" value={sum((c) => c.thisWeek)} />
         <Figure label="objects in quarantine" value={quarantined} tone="warn" />
+        <Figure label={`rooms silent ${props.data.silentDays}+ days`} value={props.data.silent.length} tone="warn" />
       </section>
       <div class="columns">
         <section aria-labelledby="by-trust">
@@ -82,6 +113,11 @@ function OverviewPage(props: { context: PageContext; data: OverviewData; timeZon
           />
         </section>
       </div>
+      <SilentRooms
+        data={props.data}
+        timeZone={props.timeZone}
+        trusts={props.context.user.trusts.map((t) => t.code).join(', ')}
+      />
     </Page>
   );
 }
@@ -90,11 +126,14 @@ export function overviewRoutes(router: Router, deps: DashboardDependencies): voi
   router.get(page.path, requireUser(page.roles), async (req, res) => {
     const context = pageContext(req);
     const trustIds = context.user.trusts.map((t) => t.trustId);
-    const [counts, quarantined, latest] = await Promise.all([
+    const trustCodes = context.user.trusts.map((t) => t.code);
+    const [counts, quarantined, latest, silent] = await Promise.all([
       arrivalCounts(deps.db, deps.timeZone),
       openQuarantineCount(deps.db),
       latestArrivals(deps.db, trustIds, LATEST_ARRIVALS),
+      silentRooms(deps.db, trustCodes, deps.silentRoomDays),
     ]);
-    sendHtml(res, <OverviewPage context={context} data={{ counts, quarantined, latest }} timeZone={deps.timeZone} />);
+    const data = { counts, quarantined, latest, silent, silentDays: deps.silentRoomDays };
+    sendHtml(res, <OverviewPage context={context} data={data} timeZone={deps.timeZone} />);
   });
 }

@@ -17,25 +17,40 @@ export interface RetryResult {
   readonly outcome: IngestOutcome;
 }
 
-export async function retryQuarantine(
-  deps: { db: QueryRunner; objects: ObjectStore; ingest: IngestService },
-  batch = 500,
-): Promise<RetryResult[]> {
+export interface RetryDependencies {
+  readonly db: QueryRunner;
+  readonly objects: ObjectStore;
+  readonly ingest: IngestService;
+}
+
+/**
+ * Runs one open entry's stored bytes through ingest again, as its transport sent them. Undefined when
+ * the entry has no stored bytes (nothing to retry).
+ */
+export async function retryQuarantineEntry(
+  deps: RetryDependencies,
+  entry: QuarantineEntry,
+): Promise<RetryResult | undefined> {
+  if (!entry.storagePath) return undefined;
+  const bytes = await deps.objects.read(entry.storagePath);
+  const outcome = await deps.ingest.ingestObject({
+    bytes,
+    transport: entry.transport as Transport,
+    sender: entry.sender ?? undefined,
+    trustCode: entry.trustCode,
+  });
+  // The same bytes land on the same open entry again when they still fail; anything else resolves it.
+  const stillBroken = outcome.status === 'quarantined' && outcome.quarantineId === entry.quarantineId;
+  await markQuarantineRetried(deps.db, entry.quarantineId, !stillBroken);
+  return { entry, outcome };
+}
+
+/** Every trust's open entries (the operator's `kerma quarantine --retry`), up to `batch` of them. */
+export async function retryQuarantine(deps: RetryDependencies, batch = 500): Promise<RetryResult[]> {
   const results: RetryResult[] = [];
-  const entries = await listOpenQuarantine(deps.db, batch, 0);
-  for (const entry of entries) {
-    if (!entry.storagePath) continue;
-    const bytes = await deps.objects.read(entry.storagePath);
-    const outcome = await deps.ingest.ingestObject({
-      bytes,
-      transport: entry.transport as Transport,
-      sender: entry.sender ?? undefined,
-      trustCode: entry.trustCode,
-    });
-    // The same bytes land on the same open entry again when they still fail; anything else resolves it.
-    const stillBroken = outcome.status === 'quarantined' && outcome.quarantineId === entry.quarantineId;
-    await markQuarantineRetried(deps.db, entry.quarantineId, !stillBroken);
-    results.push({ entry, outcome });
+  for (const entry of await listOpenQuarantine(deps.db, batch, 0)) {
+    const result = await retryQuarantineEntry(deps, entry);
+    if (result) results.push(result);
   }
   return results;
 }
