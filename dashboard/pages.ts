@@ -15,6 +15,7 @@ export interface PageSpec {
 
 export const PAGES = {
   overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
+  studies: { path: '/studies', title: 'Studies', roles: ROLES, inNavigation: true },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
 } as const satisfies Record<string, PageSpec>;
 

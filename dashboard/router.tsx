@@ -9,6 +9,7 @@ import { signInRoutes } from './pages/sign-in.tsx';
 import { signOutRoutes } from './pages/sign-out.ts';
 import { sendHtml } from './render.tsx';
 import { staticAssetsRouter } from './static-assets.ts';
+import { createStudyBrowser, studiesApiRouter, studiesPageRoutes } from './studies/index.ts';
 
 /** A page's error as a page (not JSON): 4xx say what was wrong, 5xx stay in the log. */
 function pageErrors(deps: DashboardDependencies): ErrorRequestHandler {
@@ -39,6 +40,9 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   signOutRoutes(router, deps);
   changePasswordRoutes(router, deps);
   overviewRoutes(router, deps);
+  const studies = createStudyBrowser({ db: deps.db, timeZone: deps.timeZone });
+  router.use(studiesApiRouter({ browser: studies, logger: deps.logger }));
+  studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });
   router.use(pageErrors(deps));
   return router;
 }
