@@ -21,8 +21,6 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 /** Free text long enough for any real description or protocol, short enough to bound the work of ILIKE. */
 const MAX_TEXT = 200;
-/** A number a field of this kind can hold; beyond it the value is a typing error, not a filter. */
-const MAX_NUMBER = 1e9;
 
 const text = {
   type: 'string',
@@ -31,8 +29,11 @@ const text = {
   pattern: '^[^\\u0000-\\u001f\\u007f]*$',
 } as const;
 const date = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'calendar-date' } as const;
-const nonNegative = { type: 'number', minimum: 0, maximum: MAX_NUMBER } as const;
-const count = { type: 'integer', minimum: 0, maximum: 1_000_000 } as const;
+// Numbers are matched as text and converted here, not coerced by ajv: its coercion lets
+// "Infinity", "1e309" and "0x10" through as numbers. A decimal of at most 9 integer digits covers
+// every dose, weight and age; integers likewise.
+const decimal = { type: 'string', pattern: '^\\d{1,9}(\\.\\d{1,9})?$' } as const;
+const integer = { type: 'string', pattern: '^\\d{1,9}$' } as const;
 const cursor = { type: 'string', maxLength: 200, pattern: '^[A-Za-z0-9_-]+$' } as const;
 
 /** Range parameters: the URL name's stem and where its value goes. */
@@ -49,7 +50,7 @@ type RangeStem = keyof typeof RANGES;
 
 const rangeProperties = Object.fromEntries(
   (Object.keys(RANGES) as RangeStem[]).flatMap((stem) => {
-    const schema = stem === 'events' ? count : stem === 'age' ? { ...nonNegative, maximum: 150 } : nonNegative;
+    const schema = stem === 'events' ? integer : decimal;
     return [
       [`${stem}Min`, schema],
       [`${stem}Max`, schema],
@@ -64,7 +65,7 @@ const querySchema = {
     from: date,
     to: date,
     trust: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' },
-    device: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    device: integer,
     modality: {
       type: 'array',
       maxItems: 10,
@@ -79,7 +80,7 @@ const querySchema = {
     dir: { type: 'string', enum: ['asc', 'desc'] },
     after: cursor,
     before: cursor,
-    limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
+    limit: integer,
   },
 } as const;
 
@@ -87,7 +88,7 @@ type RawQuery = Record<string, unknown> & {
   from?: string;
   to?: string;
   trust?: string;
-  device?: number;
+  device?: string;
   modality?: string[];
   description?: string;
   procedure?: string;
@@ -97,7 +98,7 @@ type RawQuery = Record<string, unknown> & {
   dir?: 'asc' | 'desc';
   after?: string;
   before?: string;
-  limit?: number;
+  limit?: string;
 };
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: 'array' });
@@ -118,8 +119,15 @@ function fieldOf(error: ErrorObject): string {
 function describe(error: ErrorObject): string {
   const field = fieldOf(error);
   if (error.keyword === 'additionalProperties') return `unknown query parameter "${field}"`;
-  if (error.keyword === 'pattern' && (field === 'description' || field === 'procedure' || field === 'protocol'))
-    return `${field} must not contain control characters`;
+  if (error.keyword === 'pattern' || error.keyword === 'format') {
+    if (field === 'description' || field === 'procedure' || field === 'protocol')
+      return `${field} must not contain control characters`;
+    if (field === 'from' || field === 'to') return `${field} must be a date (YYYY-MM-DD)`;
+    if (field === 'modality') return 'modality must be a two-letter DICOM modality such as CT';
+    if (field === 'after' || field === 'before') return `${field} is not a page cursor`;
+    if (field === 'trust') return 'trust must be a trust code';
+    return `${field} must be a number without sign or exponent`;
+  }
   return `${field} ${error.message ?? 'is invalid'}`;
 }
 
@@ -170,13 +178,38 @@ function decodeCursor(field: 'after' | 'before', encoded: string, key: SortKey):
   throw invalid(field, `${field} does not belong to this sort order`);
 }
 
+/** Upper bounds beyond which a value is a typing error rather than a filter. */
+const RANGE_MAX: Partial<Record<RangeStem, number>> = { age: 150 };
+
 function rangeOf(raw: Record<string, unknown>, stem: RangeStem): NumberRange | undefined {
-  const min = raw[`${stem}Min`] as number | undefined;
-  const max = raw[`${stem}Max`] as number | undefined;
+  const read = (name: string): number | undefined => {
+    const text = raw[name] as string | undefined;
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    const max = RANGE_MAX[stem];
+    if (max !== undefined && value > max) throw invalid(name, `${name} must be at most ${max}`);
+    return value;
+  };
+  const min = read(`${stem}Min`);
+  const max = read(`${stem}Max`);
   if (min === undefined && max === undefined) return undefined;
   if (min !== undefined && max !== undefined && min > max)
     throw invalid(`${stem}Min`, `${stem}Min must not be greater than ${stem}Max`);
   return { min, max };
+}
+
+function limitOf(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_LIMIT;
+  const value = Number(text);
+  if (value < 1 || value > MAX_LIMIT) throw invalid('limit', `limit must be between 1 and ${MAX_LIMIT}`);
+  return value;
+}
+
+function deviceOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (value < 1) throw invalid('device', 'device must be a device id');
+  return value;
 }
 
 /** Parses and checks a study-browser query string; a ValidationError (400) names the first bad field. */
@@ -200,7 +233,7 @@ export function parseStudyQuery(query: unknown): StudyQuery {
     fromDate: raw.from,
     toDate: raw.to,
     trust: raw.trust,
-    deviceId: raw.device,
+    deviceId: deviceOf(raw.device),
     modalities: raw.modality,
     description: raw.description,
     procedure: raw.procedure,
@@ -213,7 +246,7 @@ export function parseStudyQuery(query: unknown): StudyQuery {
     sort: { key, direction: raw.dir ?? 'desc' },
     after: raw.after ? decodeCursor('after', raw.after, key) : undefined,
     before: raw.before ? decodeCursor('before', raw.before, key) : undefined,
-    limit: raw.limit ?? DEFAULT_LIMIT,
+    limit: limitOf(raw.limit),
   };
 }
 
