@@ -10,6 +10,7 @@ import { peerStudies } from './peer-studies.ts';
 import { resolve, type Failure } from './run.ts';
 import type { Resolution } from './resolve.ts';
 import { silentLogger } from '../support/logger.ts';
+import { ImportedFiles, resolveSummaryList } from './summary-lists.ts';
 
 /**
  * Runs the multi-file scenarios of expected.json against a real Kerma store: each scenario on a fresh
@@ -86,11 +87,14 @@ async function runScenario(
   // "studies[last].id unchanged after re-import": the last study's identity before and after the last import.
   const lastId = async (): Promise<unknown> => (await peerStudies(database.pool, objects, settings)).at(-1)?.id;
   let idBeforeImport: unknown;
+  const imported = new ImportedFiles();
   for (const step of scenario.steps) {
     if (step.import) {
       idBeforeImport = await lastId();
+      const bytes = readFileSync(path.join(dicomDir, step.import));
+      imported.add(step.import, bytes);
       await ingest.ingestObject({
-        bytes: readFileSync(path.join(dicomDir, step.import)),
+        bytes,
         transport: 'file',
         sender: 'conformance',
         trustCode: 'DEFAULT',
@@ -110,7 +114,9 @@ async function runScenario(
           });
         continue;
       }
-      const resolution = resolveScenarioPath(await peerStudies(database.pool, objects, settings), assertion.path);
+      const resolution =
+        (await resolveSummaryList(queryRunner(database.pool), assertion.path, imported)) ??
+        resolveScenarioPath(await peerStudies(database.pool, objects, settings), assertion.path);
       const ok = resolution.mapped && compareValue(assertion, resolution.value);
       if (ok) passed += 1;
       else
