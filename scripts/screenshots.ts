@@ -87,6 +87,9 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page.screenshot({ path: path.join(OUT, 'overview.png') });
+      await page.goto(`${running.url}/studies?sort=dlp&modality=CT`);
+      await page.getByRole('heading', { name: 'Studies' }).waitFor();
+      await page.screenshot({ path: path.join(OUT, 'studies.png') });
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();
