@@ -15,6 +15,7 @@ export interface PageSpec {
 
 export const PAGES = {
   overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
+  studies: { path: '/studies', title: 'Studies', roles: ROLES, inNavigation: true },
   // Rooms and the quarantine are the work of those who look after the equipment and the data flow;
   // a radiographer's room-level view is the high-dose notices (a later issue).
   rooms: {

@@ -14,6 +14,7 @@ import { signOutRoutes } from './pages/sign-out.ts';
 import { sendHtml } from './render.tsx';
 import { staticAssetsRouter } from './static-assets.ts';
 import { studyPageRoutes } from './study/routes.tsx';
+import { createStudyBrowser, studiesApiRouter, studiesPageRoutes } from './studies/index.ts';
 
 /** A page's error as a page (not JSON): 4xx say what was wrong, 5xx stay in the log. */
 function pageErrors(deps: DashboardDependencies): ErrorRequestHandler {
@@ -49,6 +50,9 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   adminRoutes(router, deps);
   roomsRoutes(router, deps);
   quarantineRoutes(router, deps);
+  const studies = createStudyBrowser({ db: deps.db, timeZone: deps.timeZone });
+  router.use(studiesApiRouter({ browser: studies, logger: deps.logger }));
+  studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });
   router.use(pageErrors(deps));
   return router;
 }

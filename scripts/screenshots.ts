@@ -133,6 +133,9 @@ async function main(): Promise<void> {
         await page.getByRole('heading', { name: heading }).waitFor();
         await page.screenshot({ path: path.join(OUT, file) });
       }
+      await page.goto(`${running.url}/studies?sort=dlp&modality=CT`);
+      await page.getByRole('heading', { name: 'Studies' }).waitFor();
+      await page.screenshot({ path: path.join(OUT, 'studies.png') });
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();

@@ -5,7 +5,9 @@ export function compareValue(assertion: Assertion, actual: unknown): boolean {
   const expected = assertion.value;
   switch (assertion.compare) {
     case 'equal':
-      return assertion.valueType === 'multiset' ? sameMultiset(actual, expected) : equalValues(actual, expected);
+      return assertion.valueType === 'multiset' || assertion.valueType === 'set'
+        ? sameMultiset(actual, expected)
+        : equalValues(actual, expected);
     case 'almostEqual': {
       if (typeof actual !== 'number' || typeof expected !== 'number') return false;
       const places = assertion.places ?? 7;

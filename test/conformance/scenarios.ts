@@ -12,6 +12,7 @@ import { resolve, type Failure } from './run.ts';
 import type { Resolution } from './resolve.ts';
 import { silentLogger } from '../support/logger.ts';
 import { runEquipmentDisplayNames, SCENARIO_ID as EQUIPMENT_DISPLAY_NAMES } from './equipment-display-names.ts';
+import { ImportedFiles, resolveSummaryList } from './summary-lists.ts';
 
 /**
  * Runs the multi-file scenarios of expected.json against a real Kerma store: each scenario on a fresh
@@ -88,11 +89,14 @@ async function runScenario(
   // "studies[last].id unchanged after re-import": the last study's identity before and after the last import.
   const lastId = async (): Promise<unknown> => (await peerStudies(database.pool, objects, settings)).at(-1)?.id;
   let idBeforeImport: unknown;
+  const imported = new ImportedFiles();
   for (const step of scenario.steps) {
     if (step.import) {
       idBeforeImport = await lastId();
+      const bytes = readFileSync(path.join(dicomDir, step.import));
+      imported.add(step.import, bytes);
       await ingest.ingestObject({
-        bytes: readFileSync(path.join(dicomDir, step.import)),
+        bytes,
         transport: 'file',
         sender: 'conformance',
         trustCode: 'DEFAULT',
@@ -114,6 +118,7 @@ async function runScenario(
       }
       const resolution =
         (await resolveStudyDetail(database.pool, assertion.path)) ??
+        (await resolveSummaryList(queryRunner(database.pool), assertion.path, imported)) ??
         resolveScenarioPath(await peerStudies(database.pool, objects, settings), assertion.path);
       const ok = resolution.mapped && compareValue(assertion, resolution.value);
       if (ok) passed += 1;

@@ -1,0 +1,7 @@
+// The study browser (issue 10): filters, keyset pages and counts over the caller's trusts' studies,
+// as a page (/studies) and as JSON (/api/v1/studies). Other code imports only from here.
+export { createStudyBrowser, COUNT_CAP, type StudyBrowser, type StudyAuditActor } from './service.ts';
+export { studiesApiRouter, STUDIES_API_PATH } from './api.ts';
+export { studiesPageRoutes } from './page.tsx';
+export { parseStudyQuery, studyQueryString, encodeCursor, DEFAULT_LIMIT, MAX_LIMIT } from './query.ts';
+export type * from './types.ts';
