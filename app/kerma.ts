@@ -16,7 +16,8 @@ import {
 import { callingAeMap } from './trusts.ts';
 import { assertPatientIdKeyConfigured } from './secrets.ts';
 import { sessionMiddleware, type SessionPolicy } from '../access/index.ts';
-import { createDashboardRouter } from '../dashboard/index.ts';
+import { createDashboardRouter, pageErrorHandler } from '../dashboard/index.ts';
+import { createAuditRouter } from '../access/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -83,6 +84,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           router: createStowRouter({ ingest, authenticate, logger: logger.child({ component: 'stow-rs' }) }),
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+        { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
         {
           path: '/',
           router: createDashboardRouter({
@@ -93,8 +95,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           }),
         },
       ],
+      errorHandlers: [pageErrorHandler({ logger: logger.child({ component: 'dashboard' }) })],
     });
-    const listening = await listen(app, config.http.host, config.http.port);
+    const listening = await listen(app, config.http.host, config.http.port, config.http);
     server = listening.server;
     logger.info({ url: listening.url, embeddedDatabase: database.embedded }, 'kerma listening');
     const openServer = server;

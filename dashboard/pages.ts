@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '../access/index.ts';
+import { AUDIT_READERS, ROLES, type Role } from '../access/index.ts';
 
 /**
  * Every signed-in page, in navigation order: its path, its title (heading, tab and menu text) and
@@ -16,6 +16,7 @@ export interface PageSpec {
 export const PAGES = {
   overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
+  audit: { path: '/audit', title: 'Audit log', roles: AUDIT_READERS, inNavigation: true },
 } as const satisfies Record<string, PageSpec>;
 
 /** Pages anyone may open (they never show data). */
