@@ -9,7 +9,8 @@ import path from 'node:path';
 import { createUser } from '../access/index.ts';
 import { loadConfig } from '../app/config/index.ts';
 import { queryRunner } from '../app/db/pool.ts';
-import { startKerma } from '../app/kerma.ts';
+import { startKerma, type RunningKerma } from '../app/kerma.ts';
+import type { Page } from 'playwright-core';
 import { createLogger } from '../app/logger.ts';
 import { CHROMIUM, CHROMIUM_MISSING, chromiumInstalled, launchChromium } from '../test/support/browser.ts';
 
@@ -50,6 +51,24 @@ function loadRegion(env: NodeJS.ProcessEnv, dir: string): void {
   }
 }
 
+/** The audit log as a governance lead sees it, after the sign-ins and views above. */
+async function screenshotAuditLog(running: RunningKerma, page: Page): Promise<void> {
+  await createUser(queryRunner(running.database.pool), {
+    name: 'grace.ig',
+    roles: ['governance'],
+    trustCodes: ['SYNA', 'SYNB'],
+    password: PASSWORD,
+  });
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByLabel('User name').fill('grace.ig');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Overview' }).waitFor();
+  await page.goto(`${running.url}/audit`);
+  await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+  await page.screenshot({ path: path.join(OUT, 'audit.png') });
+}
+
 async function main(): Promise<void> {
   if (!chromiumInstalled()) {
     process.stdout.write(`${CHROMIUM_MISSING}\n`);
@@ -87,6 +106,7 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page.screenshot({ path: path.join(OUT, 'overview.png') });
+      await screenshotAuditLog(running, page);
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();

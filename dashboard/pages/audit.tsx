@@ -92,10 +92,16 @@ function TextInput(props: { name: keyof AuditFilter; label: string; type?: 'text
 function FilterForm(props: { filter: AuditFilter }) {
   const f = props.filter;
   return (
-    <form method="get" action={page.path} class="filter-form" aria-label="Filter the audit log">
-      <TextInput name="from" label="From (day)" type="date" value={f.from} />
-      <TextInput name="to" label="To (day, included)" type="date" value={f.to} />
-      <TextInput name="actor" label="Actor (user or key name)" value={f.actor} />
+    <form
+      method="get"
+      action={page.path}
+      class="filter-form"
+      aria-label="Filter the audit log"
+      aria-describedby="audit-filter-hint"
+    >
+      <TextInput name="from" label="From" type="date" value={f.from} />
+      <TextInput name="to" label="To (included)" type="date" value={f.to} />
+      <TextInput name="actor" label="Actor" value={f.actor} />
       <div class="field">
         <label for="audit-actorKind">Actor kind</label>
         <select id="audit-actorKind" name="actorKind">
@@ -107,9 +113,9 @@ function FilterForm(props: { filter: AuditFilter }) {
           ))}
         </select>
       </div>
-      <TextInput name="action" label="Action (e.g. sign-in, study.view)" value={f.action} />
-      <TextInput name="trust" label="Trust code" value={f.trust} />
-      <TextInput name="subject" label="Subject (study UID, user…)" value={f.subject} />
+      <TextInput name="action" label="Action" value={f.action} />
+      <TextInput name="trust" label="Trust" value={f.trust} />
+      <TextInput name="subject" label="Subject" value={f.subject} />
       <TextInput name="requestId" label="Request id" value={f.requestId} />
       <div class="filter-actions">
         <button type="submit" class="primary">
@@ -117,6 +123,10 @@ function FilterForm(props: { filter: AuditFilter }) {
         </button>
         <a href={page.path}>Clear filters</a>
       </div>
+      <p class="field-hint filter-hint" id="audit-filter-hint">
+        Actor: a user or API key name. Action: a kind covers its family (sign-in finds sign-in.success and
+        sign-in.failure). Subject: a study instance UID or a user name. Days are in the region’s time zone.
+      </p>
     </form>
   );
 }

@@ -66,7 +66,16 @@ describe('route sweep: no route answers without credentials unless listed', () =
     const app = web.kerma.app as Express & { router: { stack: LayerLike[] } };
     const routes = routesOf(app.router.stack);
     // The walk must see the routes we know of, or it would pass by sweeping nothing.
-    for (const known of ['/', '/sign-out', '/dicomweb/studies', '/api/v1/quarantine', '/account/password']) {
+    for (const known of [
+      '/',
+      '/sign-out',
+      '/dicomweb/studies',
+      '/api/v1/quarantine',
+      '/account/password',
+      '/audit',
+      '/api/v1/audit',
+      '/api/v1/audit.csv',
+    ]) {
       expect(routes.map((r) => r.path)).to.include(known);
     }
     const problems: string[] = [];
