@@ -27,7 +27,7 @@ export function pageErrors(deps: Pick<DashboardDependencies, 'logger'>): ErrorRe
     const { status, message } = httpErrorOf(error);
     if (status === 503) {
       deps.logger.warn({ err: loggableError(error), method: req.method, path: req.path }, 'page unavailable');
-      res.set('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+      if (!res.get('Retry-After')) res.set('Retry-After', String(OUTAGE_RETRY_AFTER_S));
     } else if (status >= 500) {
       deps.logger.error({ err: error, method: req.method, path: req.path }, 'page failed');
     }

@@ -15,7 +15,8 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
     const answer = httpErrorOf(error);
     if (answer.status === 503) {
       logger.warn({ err: loggableError(error), method: req.method, path: req.path }, 'request refused: unavailable');
-      res.set('Retry-After', String(OUTAGE_RETRY_AFTER_S));
+      // A route that knows its own retry interval (STOW-RS asks senders for 30 s) keeps it.
+      if (!res.headersSent && !res.get('Retry-After')) res.set('Retry-After', String(OUTAGE_RETRY_AFTER_S));
     } else if (answer.status >= 500) {
       logger.error({ err: loggableError(error), method: req.method, path: req.path }, 'request failed');
     }
