@@ -4,7 +4,7 @@ NPM := npm
 MOCHA := node_modules/.bin/mocha
 STAMP := node_modules/.kerma-installed
 
-.PHONY: screenshots run test test-tools lint typecheck unit conformance bench bench-extract bench-import bench-cstore bench-generate demo fuzz install clean fixture-duplicate-10m fixture-analytics-4m
+.PHONY: screenshots run test test-tools lint typecheck unit spec conformance bench bench-extract bench-import bench-cstore bench-generate demo fuzz install clean fixture-duplicate-10m fixture-analytics-4m
 
 # A 64 MB young generation keeps the parser's many short-lived objects out of the old generation:
 # it cuts parse time of a 1.3 MB fluoroscopy RDSR by about 40% (measured with bench/extract.ts).
@@ -42,6 +42,11 @@ typecheck: $(STAMP)
 
 unit: $(STAMP)
 	$(MOCHA)
+
+## spec: only the named test files, with the suite's database hooks, e.g. make spec FILES=test/dashboard/shell.test.ts
+# (.mocharc's spec list would add every other file to the ones named, hence --no-config)
+spec: $(STAMP)
+	$(MOCHA) --no-config --node-option import=tsx --extension ts --require test/support/root-hooks.ts --reporter spec --timeout 30000 --exit $(FILES)
 
 ## screenshots: pictures of the web pages from a synthetic region, into docs/screenshots/ (needs chromium)
 screenshots: $(STAMP)

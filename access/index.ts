@@ -26,6 +26,17 @@ export {
 export { checkPasswordPolicy, generatePassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 export { createUser, disableUser, findUser, listUsers, setPassword, findCredentials, type NewUser } from './users.ts';
 export { createSession, endSession, resolveSession, type ActiveSession, type NewSession } from './sessions.ts';
+export {
+  FLOW_LIFETIME_MINUTES,
+  OIDC_CALLBACK_PATH,
+  candidateNames,
+  claimValues,
+  createOidcSignIn,
+  mapClaims,
+  type ClaimMapping,
+  type OidcSettings,
+  type OidcSignIn,
+} from './oidc/index.ts';
 export { signIn, SIGN_IN_LIMITS, type SignInRequest, type SignInResult } from './sign-in.ts';
 export {
   SIGN_IN_PATH,
@@ -45,3 +56,17 @@ export {
   userOf,
   type RequestSession,
 } from './http.ts';
+export {
+  API_SCOPES,
+  authenticateApiKey,
+  createApiKey,
+  isApiScope,
+  listApiKeys,
+  presentedApiKey,
+  revokeApiKey,
+  type ApiKeyInfo,
+  type ApiKeyPrincipal,
+  type ApiScope,
+  type AuthenticateApiKey,
+} from './api-keys.ts';
+export { actorOf, auditActor, requireActorCsrf, requireScope, type Actor } from './actor.ts';

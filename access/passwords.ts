@@ -17,6 +17,12 @@ export const MAX_PASSWORD_LENGTH = 256;
 // 2 is Algorithm.Argon2id: a const enum, which isolated modules cannot read.
 const ARGON2_OPTIONS = { algorithm: 2 as Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 };
 
+/**
+ * The password hash of an account that has no password (created by OpenID Connect sign-in): like "!"
+ * in /etc/shadow, no password verifies against it. An administrator may still give it one.
+ */
+export const NO_PASSWORD = '!';
+
 export const hashPassword = (password: string): Promise<string> => hash(password, ARGON2_OPTIONS);
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {

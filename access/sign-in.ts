@@ -1,6 +1,6 @@
 import { sql, type QueryRunner } from '../core/index.ts';
 import { recordAudit } from './audit.ts';
-import { spendVerifyTime, verifyPassword, MAX_PASSWORD_LENGTH } from './passwords.ts';
+import { spendVerifyTime, verifyPassword, MAX_PASSWORD_LENGTH, NO_PASSWORD } from './passwords.ts';
 import { createSession, type NewSession } from './sessions.ts';
 import { findCredentials, findUserById, normaliseUserName } from './users.ts';
 import type { SignedInUser } from './types.ts';
@@ -39,7 +39,8 @@ async function isLimited(db: QueryRunner, account: string, address: string): Pro
 /** Checks the password (or spends the same time when the account is unknown or disabled). */
 async function checkCredentials(db: QueryRunner, account: string, password: string): Promise<SignedInUser | undefined> {
   const credentials = await findCredentials(db, account);
-  if (!credentials || credentials.disabled || password.length > MAX_PASSWORD_LENGTH) {
+  const unusable = !credentials || credentials.disabled || credentials.passwordHash === NO_PASSWORD;
+  if (unusable || password.length > MAX_PASSWORD_LENGTH) {
     await spendVerifyTime(password.slice(0, MAX_PASSWORD_LENGTH));
     return undefined;
   }

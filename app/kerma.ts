@@ -1,23 +1,23 @@
 import type { Server } from 'node:http';
-import { loggableError, type Logger } from '../core/index.ts';
+import { loggableError, sql, type Logger } from '../core/index.ts';
 import type { Express } from 'express';
 import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
 import { createHttpApp, listen } from './http/server.ts';
 import { wireIngest, type WiredIngest } from './ingest-wiring.ts';
-import { queryRunner } from './db/pool.ts';
+import { queryRunner, withTransaction } from './db/pool.ts';
 import {
   authenticateApiKey,
   createQuarantineRouter,
   createStowRouter,
+  openCallingAeDirectory,
   startDicomScp,
+  type CallingAeDirectory,
   type RunningDicomScp,
 } from '../ingest/index.ts';
-import { callingAeMap } from './trusts.ts';
 import { assertPatientIdKeyConfigured } from './secrets.ts';
-import { sessionMiddleware, type SessionPolicy } from '../access/index.ts';
-import { createDashboardRouter, pageErrorHandler } from '../dashboard/index.ts';
-import { createAuditRouter } from '../access/index.ts';
+import { createAuditRouter, createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
+import { createDashboardRouter, createStudyApiRouter, pageErrorHandler } from '../dashboard/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -49,6 +49,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
   const database = await openDatabase(config, logger);
   let server: Server | undefined;
   let dicom: RunningDicomScp | undefined;
+  let callingAes: CallingAeDirectory | undefined;
   try {
     if (config.migrateOnStart) {
       const result = await migrateDatabase(database, config, logger);
@@ -57,11 +58,12 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const ingest = await wireIngest(config, database, logger);
     const db = queryRunner(database.pool);
     if (config.dicom.enabled) {
+      callingAes = await openCallingAeDirectory(db, logger.child({ component: 'dicom' }));
       dicom = await startDicomScp({
         aeTitle: config.dicom.aeTitle,
         host: config.dicom.host,
         port: config.dicom.port,
-        callingAeTitles: await callingAeMap(db),
+        callingAeTitles: callingAes.titles,
         defaultTrustCode: 'DEFAULT',
         maxAssociations: config.dicom.maxAssociations,
         maxObjectBytes: config.dicom.maxObjectBytes,
@@ -71,6 +73,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       logger.info({ aeTitle: config.dicom.aeTitle, host: config.dicom.host, port: dicom.port }, 'DICOM listener ready');
     }
     const openDicom = dicom;
+    const openCallingAes = callingAes;
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
@@ -81,9 +84,16 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       routers: [
         {
           path: '/',
-          router: createStowRouter({ ingest, authenticate, logger: logger.child({ component: 'stow-rs' }) }),
+          router: createStowRouter({
+            ingest,
+            authenticate,
+            logger: logger.child({ component: 'stow-rs' }),
+            trustExists: async (code) =>
+              (await db.query(sql`SELECT 1 FROM trusts WHERE code = ${code}`)).rows.length > 0,
+          }),
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+        { path: '/', router: createStudyApiRouter({ db }) },
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
         {
           path: '/',
@@ -92,6 +102,16 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
             sessions,
             timeZone: config.timeZone,
             logger: logger.child({ component: 'dashboard' }),
+            passwordSignIn: config.passwordSignIn,
+            oidc: config.oidc
+              ? createOidcSignIn({
+                  settings: config.oidc,
+                  db,
+                  transaction: (work) => withTransaction(database.pool, work),
+                  logger: logger.child({ component: 'oidc' }),
+                })
+              : undefined,
+            callingAeTitlesChanged: async () => openCallingAes?.refresh(),
           }),
         },
       ],
@@ -110,6 +130,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       stop: async () => {
         // First the listener: C-STOREs already received are stored and answered before the database closes.
         await openDicom?.close();
+        openCallingAes?.close();
         await new Promise<void>((resolve) => {
           openServer.close(() => resolve());
           openServer.closeAllConnections();
@@ -119,6 +140,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     };
   } catch (error) {
     await dicom?.close();
+    callingAes?.close();
     server?.close();
     await database.close();
     throw error;

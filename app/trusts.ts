@@ -4,12 +4,14 @@ import { ConfigError, sql, type QueryRunner } from '../core/index.ts';
 
 /**
  * The trusts (sites) of the consortium, from KERMA_TRUSTS_FILE. Applied at start-up: each entry is
- * created or updated by its code, so the file stays the source of truth for sender mapping.
+ * created or updated by its code. The calling AE titles are the exception: the file seeds them when
+ * it creates a trust, and from then on the administration page owns them (migration 0009), so an
+ * admin's edit is not undone at the next start.
  */
 export interface TrustDefinition {
   readonly code: string;
   readonly name: string;
-  /** Calling AE titles of this trust's modalities and PACS; the SCP accepts only listed ones. */
+  /** Calling AE titles of this trust's modalities and PACS (seed only: see above); the SCP accepts only listed ones. */
   readonly callingAeTitles?: readonly string[];
   readonly nhsNumber?: { readonly source: 'patient_id' | 'other_patient_ids'; readonly issuer?: string };
   readonly localIdIssuer?: string;
@@ -89,19 +91,20 @@ export function loadTrustsFile(path: string): TrustDefinition[] {
 
 export async function applyTrusts(db: QueryRunner, trusts: readonly TrustDefinition[]): Promise<void> {
   for (const t of trusts) {
-    await db.query(sql`
-      INSERT INTO trusts (code, name, calling_ae_titles, nhs_number_source, nhs_number_issuer, local_id_issuer, time_zone)
-      VALUES (${t.code}, ${t.name}, ${t.callingAeTitles ?? []}, ${t.nhsNumber?.source ?? 'none'}, ${t.nhsNumber?.issuer ?? null}, ${t.localIdIssuer ?? null}, ${t.timeZone ?? null})
-      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, calling_ae_titles = EXCLUDED.calling_ae_titles,
+    const { rows } = await db.query<{ trust_id: string; created: boolean }>(sql`
+      INSERT INTO trusts (code, name, nhs_number_source, nhs_number_issuer, local_id_issuer, time_zone)
+      VALUES (${t.code}, ${t.name}, ${t.nhsNumber?.source ?? 'none'}, ${t.nhsNumber?.issuer ?? null}, ${t.localIdIssuer ?? null}, ${t.timeZone ?? null})
+      ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name,
         nhs_number_source = EXCLUDED.nhs_number_source, nhs_number_issuer = EXCLUDED.nhs_number_issuer,
-        local_id_issuer = EXCLUDED.local_id_issuer, time_zone = EXCLUDED.time_zone`);
+        local_id_issuer = EXCLUDED.local_id_issuer, time_zone = EXCLUDED.time_zone
+      RETURNING trust_id, (xmax = 0) AS created`);
+    // xmax = 0 only on a row this statement inserted: the trust is new, so the file's titles seed it.
+    const row = rows[0];
+    if (row?.created && (t.callingAeTitles ?? []).length > 0) {
+      await db.query(sql`
+        INSERT INTO dicom_calling_ae_titles (ae_title, trust_id)
+        SELECT btrim(ae), ${row.trust_id}::bigint FROM unnest(${t.callingAeTitles ?? []}::text[]) AS ae
+        ON CONFLICT (ae_title) DO NOTHING`);
+    }
   }
-}
-
-/** Calling AE title → trust code, for the DICOM listener's allow-list. */
-export async function callingAeMap(db: QueryRunner): Promise<Map<string, string>> {
-  const { rows } = await db.query<{ code: string; calling_ae_titles: string[] }>(
-    sql`SELECT code, calling_ae_titles FROM trusts`,
-  );
-  return new Map(rows.flatMap((r) => r.calling_ae_titles.map((ae) => [ae, r.code] as const)));
 }

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { Logger, QueryRunner } from '../core/index.ts';
-import { sessionOf, type SessionPolicy } from '../access/index.ts';
+import { sessionOf, type OidcSignIn, type SessionPolicy } from '../access/index.ts';
 import type { PageContext } from './components/index.ts';
 
 /** What the pages need, given by the composition root. */
@@ -10,6 +10,12 @@ export interface DashboardDependencies {
   /** Local time zone of the region: "today" and "this week" start at its midnight. */
   readonly timeZone: string;
   readonly logger: Logger;
+  /** OpenID Connect sign-in, when configured (KERMA_OIDC_ISSUER). */
+  readonly oidc?: OidcSignIn | undefined;
+  /** False when only OpenID Connect sign-in is offered (KERMA_PASSWORD_SIGN_IN=false); default true. */
+  readonly passwordSignIn?: boolean | undefined;
+  /** Tells the running DICOM listener that the calling AE titles changed (admin page). */
+  readonly callingAeTitlesChanged?: () => Promise<void>;
 }
 
 /** The page context of a request that requireUser has admitted. */

@@ -16,6 +16,19 @@ export interface PageSpec {
 export const PAGES = {
   overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
+  // Reached from a study list or a link, never from the menu; trust scoping is in its store.
+  study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },
+  // Administration: one menu entry (it opens the users section); the sections are tabs of their own.
+  admin: { path: '/admin', title: 'Administration', roles: ['admin'], inNavigation: true },
+  adminUsers: { path: '/admin/users', title: 'Users', roles: ['admin'], inNavigation: false },
+  adminApiKeys: { path: '/admin/api-keys', title: 'API keys', roles: ['admin'], inNavigation: false },
+  adminTrusts: { path: '/admin/trusts', title: 'Trusts', roles: ['admin'], inNavigation: false },
+  adminCallingAeTitles: {
+    path: '/admin/dicom-callers',
+    title: 'DICOM calling AE titles',
+    roles: ['admin'],
+    inNavigation: false,
+  },
   audit: { path: '/audit', title: 'Audit log', roles: AUDIT_READERS, inNavigation: true },
 } as const satisfies Record<string, PageSpec>;
 

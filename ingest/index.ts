@@ -12,6 +12,8 @@ export { prepareObject } from './pipeline/prepare.ts';
 export { isValidNhsNumber, patientKeys, accessionKey, type TrustIdentityRules } from './pipeline/patient-identity.ts';
 export { patientAgeYears } from './extract/values.ts';
 export { upsertDevice } from './store/reference.ts';
+export { reportRoles, type ReportRole } from './store/merge.ts';
+export type { StudyReportRow } from './store/studies.ts';
 export { KERMA_IMPLEMENTATION_CLASS_UID, KERMA_IMPLEMENTATION_VERSION_NAME } from './transports/dicom-scp-part10.ts';
 export type { IngestOutcome, IngestRequest, IngestService, PreparedObject, Transport } from './pipeline/types.ts';
 export {
@@ -35,6 +37,17 @@ export {
   type ApiKeyPrincipal,
   type AuthenticateApiKey,
 } from './transports/api-keys.ts';
+export {
+  addCallingAeTitle,
+  callingAeMap,
+  listCallingAeTitles,
+  listTrustSettings,
+  normaliseAeTitle,
+  removeCallingAeTitle,
+  type CallingAeTitle,
+  type TrustSettings,
+} from './store/trust-settings.ts';
+export { openCallingAeDirectory, type CallingAeDirectory } from './transports/calling-ae-directory.ts';
 export { startDicomScp, type DicomScpOptions, type RunningDicomScp } from './transports/dicom-scp.ts';
 export {
   listenStudyUpdates,

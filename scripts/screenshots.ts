@@ -9,10 +9,12 @@ import path from 'node:path';
 import { createUser } from '../access/index.ts';
 import { loadConfig } from '../app/config/index.ts';
 import { queryRunner } from '../app/db/pool.ts';
-import { startKerma, type RunningKerma } from '../app/kerma.ts';
-import type { Page } from 'playwright-core';
+import { startKerma } from '../app/kerma.ts';
 import { createLogger } from '../app/logger.ts';
+import type { Page } from 'playwright-core';
+import type { QueryRunner } from '../core/index.ts';
 import { CHROMIUM, CHROMIUM_MISSING, chromiumInstalled, launchChromium } from '../test/support/browser.ts';
+import { adminScreenshots } from './screenshots-admin.ts';
 
 const OUT = path.resolve('docs', 'screenshots');
 const PASSWORD = 'screenshots only, thrown away';
@@ -51,22 +53,27 @@ function loadRegion(env: NodeJS.ProcessEnv, dir: string): void {
   }
 }
 
-/** The audit log as a governance lead sees it, after the sign-ins and views above. */
-async function screenshotAuditLog(running: RunningKerma, page: Page): Promise<void> {
-  await createUser(queryRunner(running.database.pool), {
-    name: 'grace.ig',
-    roles: ['governance'],
-    trustCodes: ['SYNA', 'SYNB'],
-    password: PASSWORD,
-  });
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.getByLabel('User name').fill('grace.ig');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Overview' }).waitFor();
-  await page.goto(`${running.url}/audit`);
+/** The audit log, after the sign-ins and administration above (ada.admin is also governance). */
+async function screenshotAuditLog(baseUrl: string, page: Page): Promise<void> {
+  await page.goto(`${baseUrl}/audit`);
   await page.getByRole('heading', { name: 'Audit log' }).waitFor();
   await page.screenshot({ path: path.join(OUT, 'audit.png') });
+}
+
+/**
+ * The study page is reached from a list, not the menu: one imported fluoroscopy study (it has
+ * source objects, a merge history and the fluoroscopy/acquisition split), else any imported study.
+ */
+async function shootStudy(page: Page, baseUrl: string, db: QueryRunner): Promise<void> {
+  const { rows } = await db.query<{ study_id: number }>({
+    text: `SELECT s.study_id FROM studies s
+            WHERE EXISTS (SELECT 1 FROM source_objects o WHERE o.study_id = s.study_id)
+            ORDER BY (s.modality = 'RF') DESC, s.event_count DESC, s.study_id LIMIT 1`,
+  });
+  if (!rows[0]) throw new Error('no imported study to show');
+  await page.goto(`${baseUrl}/studies/${rows[0].study_id}`);
+  await page.getByRole('heading', { name: /study/ }).first().waitFor();
+  await page.screenshot({ path: path.join(OUT, 'study.png') });
 }
 
 async function main(): Promise<void> {
@@ -106,7 +113,9 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
       await page.screenshot({ path: path.join(OUT, 'overview.png') });
-      await screenshotAuditLog(running, page);
+      await shootStudy(page, running.url, queryRunner(running.database.pool));
+      await adminScreenshots(page, running.url, running.database.pool, OUT, PASSWORD);
+      await screenshotAuditLog(running.url, page);
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();

@@ -68,10 +68,14 @@ async function upsertTrusts(client: pg.ClientBase, trusts: readonly Trust[]): Pr
   const ids: number[] = [];
   for (const t of trusts) {
     const { rows } = await client.query<{ trust_id: number }>(
-      `INSERT INTO trusts (code, name, calling_ae_titles, nhs_number_source, nhs_number_issuer, local_id_issuer)
-       VALUES ($1, $2, $3, 'other_patient_ids', $4, $5)
+      `INSERT INTO trusts (code, name, nhs_number_source, nhs_number_issuer, local_id_issuer)
+       VALUES ($1, $2, 'other_patient_ids', $3, $4)
        ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name RETURNING trust_id`,
-      [t.code, t.name, [t.aeTitle], identityRules(t).nhsNumberIssuer, t.localIdIssuer],
+      [t.code, t.name, identityRules(t).nhsNumberIssuer, t.localIdIssuer],
+    );
+    await client.query(
+      `INSERT INTO dicom_calling_ae_titles (ae_title, trust_id) VALUES ($1, $2) ON CONFLICT (ae_title) DO NOTHING`,
+      [t.aeTitle, rows[0]?.trust_id],
     );
     ids.push(rows[0]?.trust_id ?? 0);
   }

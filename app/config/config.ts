@@ -3,6 +3,8 @@ import path from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { ConfigError } from '../../core/index.ts';
 import { variables } from './variables.ts';
+import { loadOidcSettings } from './oidc.ts';
+import type { OidcSettings } from '../../access/index.ts';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
@@ -38,6 +40,10 @@ export interface KermaConfig {
   readonly publicUrl: string | undefined;
   readonly sessions: { readonly idleTimeoutMinutes: number; readonly absoluteTimeoutHours: number };
   readonly notPatientPatterns: { readonly ids: readonly string[]; readonly names: readonly string[] };
+  /** Whether the sign-in page takes a user name and password (it may offer only OpenID Connect). */
+  readonly passwordSignIn: boolean;
+  /** OpenID Connect sign-in, when KERMA_OIDC_ISSUER is set. */
+  readonly oidc: OidcSettings | undefined;
 }
 
 type RawValues = Record<string, unknown>;
@@ -122,11 +128,14 @@ function checkHttpTimeouts(raw: RawValues, problems: string[]): void {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): KermaConfig {
   const problems: string[] = [];
   const raw = collectRawValues(env, problems);
-  if (!validate(raw)) {
+  const valid = validate(raw);
+  if (!valid) {
     for (const error of validate.errors ?? []) problems.push(describeAjvError(error, raw));
   }
   checkTimeZone(raw, problems);
-  checkHttpTimeouts(raw, problems);
+  // Cross-variable rules read typed, defaulted values: only once each variable is valid on its own.
+  const oidc = valid ? loadOidcSettings(raw, problems) : undefined;
+  if (valid) checkHttpTimeouts(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const value = (name: string): unknown => raw[name];
@@ -169,5 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       ids: splitList(value('KERMA_NOT_PATIENT_ID_PATTERNS') as string),
       names: splitList(value('KERMA_NOT_PATIENT_NAME_PATTERNS') as string),
     },
+    passwordSignIn: value('KERMA_PASSWORD_SIGN_IN') as boolean,
+    oidc,
   };
 }

@@ -191,4 +191,64 @@ export const variables: readonly VariableSpec[] = [
     description:
       'Comma-separated wildcard patterns of patient names ("Family, Given") that mark quality-control or phantom exposures.',
   },
+  {
+    name: 'KERMA_PASSWORD_SIGN_IN',
+    schema: { type: 'boolean' },
+    default: true,
+    description:
+      'Allow sign-in with a Kerma user name and password. Set to false when everyone signs in through OpenID Connect (KERMA_OIDC_ISSUER must then be set).',
+  },
+  {
+    name: 'KERMA_OIDC_ISSUER',
+    schema: { type: 'string', pattern: '^https?://[^/]+' },
+    description:
+      'Issuer URL of an OpenID Connect provider (NHS CIS2, Entra ID…). When set, the sign-in page offers "Sign in with KERMA_OIDC_PROVIDER_NAME"; see README "Sign-in with OpenID Connect".',
+  },
+  {
+    name: 'KERMA_OIDC_PROVIDER_NAME',
+    schema: { type: 'string', minLength: 1, maxLength: 60 },
+    default: 'single sign-on',
+    description: 'Name of the identity provider on the sign-in button, e.g. NHS CIS2.',
+  },
+  {
+    name: 'KERMA_OIDC_CLIENT_ID',
+    schema: { type: 'string', minLength: 1 },
+    description: 'Client ID of Kerma at the OpenID Connect provider.',
+  },
+  {
+    name: 'KERMA_OIDC_CLIENT_SECRET',
+    schema: { type: 'string', minLength: 1 },
+    secret: true,
+    description: 'Client secret of Kerma at the OpenID Connect provider.',
+  },
+  {
+    name: 'KERMA_OIDC_SCOPES',
+    schema: { type: 'string', pattern: '(^| )openid( |$)' },
+    default: 'openid profile email',
+    description: 'Space-separated scopes requested from the provider; must include openid.',
+  },
+  {
+    name: 'KERMA_OIDC_ROLE_CLAIM',
+    schema: { type: 'string', pattern: '^[^.\\s]+(\\.[^.\\s]+)*$' },
+    default: 'roles',
+    description:
+      'Claim (ID token or UserInfo) whose values map to Kerma roles; a dotted path reaches into objects and arrays of objects (e.g. nhsid_nrbac_roles.role_code).',
+  },
+  {
+    name: 'KERMA_OIDC_TRUST_CLAIM',
+    schema: { type: 'string', pattern: '^[^.\\s]+(\\.[^.\\s]+)*$' },
+    default: 'roles',
+    description: 'Claim whose values map to Kerma trust codes (a dotted path, as for the role claim).',
+  },
+  {
+    name: 'KERMA_OIDC_MAPPING',
+    schema: { type: 'string', minLength: 2 },
+    description:
+      'JSON mapping of claim values to roles and trusts: {"roles": {"CLAIM VALUE": "physicist" | [roles]}, "trusts": {"CLAIM VALUE": "CODE" | [codes]}}. Or KERMA_OIDC_MAPPING_FILE.',
+  },
+  {
+    name: 'KERMA_OIDC_MAPPING_FILE',
+    schema: { type: 'string', minLength: 1 },
+    description: 'Path of a JSON file holding the mapping of KERMA_OIDC_MAPPING (set one of the two).',
+  },
 ];

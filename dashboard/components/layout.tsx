@@ -36,6 +36,10 @@ function Header(props: { context: PageContext }) {
   );
 }
 
+/** A menu entry is current on its own page and on the pages under it (/admin for /admin/users). */
+const isCurrent = (entry: string, path: string): boolean =>
+  entry === path || (entry !== '/' && path.startsWith(`${entry}/`));
+
 function Navigation(props: { context: PageContext }) {
   const pages = navigationFor(props.context.user.roles);
   return (
@@ -43,7 +47,7 @@ function Navigation(props: { context: PageContext }) {
       <ul>
         {pages.map((page) => (
           <li key={page.path}>
-            <a href={page.path} aria-current={page.path === props.context.path ? 'page' : undefined}>
+            <a href={page.path} aria-current={isCurrent(page.path, props.context.path) ? 'page' : undefined}>
               {page.title}
             </a>
           </li>
@@ -71,9 +75,9 @@ export function Page(props: { context: PageContext; title: string; children: Com
 }
 
 /** A page shown before sign-in: no navigation, a narrow centred panel. */
-export function PublicPage(props: { title: string; children: ComponentChildren }) {
+export function PublicPage(props: { title: string; refreshTo?: string; children: ComponentChildren }) {
   return (
-    <HtmlDocument title={props.title}>
+    <HtmlDocument title={props.title} refreshTo={props.refreshTo}>
       <a class="skip-link" href="#main">
         Skip to content
       </a>

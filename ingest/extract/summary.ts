@@ -16,6 +16,17 @@ export interface StudySummary {
   readonly totalDoseRpGy: number | undefined;
   readonly totalDoseRpPlaneAGy: number | undefined;
   readonly totalDoseRpPlaneBGy: number | undefined;
+  /**
+   * TID 10004 split of a projection report's accumulated dose, summed over its planes: fluoroscopy
+   * and acquisition DAP, dose at the reference point and time. Reports stored before these fields
+   * existed lack them (unknown until `kerma reprocess`).
+   */
+  readonly fluoroDapTotalGyCm2?: number | undefined;
+  readonly fluoroDoseRpTotalGy?: number | undefined;
+  readonly totalFluoroTimeS?: number | undefined;
+  readonly acquisitionDapTotalGyCm2?: number | undefined;
+  readonly acquisitionDoseRpTotalGy?: number | undefined;
+  readonly totalAcquisitionTimeS?: number | undefined;
   readonly totalAgdLeftMgy: number | undefined;
   readonly totalAgdRightMgy: number | undefined;
   readonly totalAgdBothMgy: number | undefined;
@@ -72,6 +83,12 @@ export function summariseReport(report: DoseReport): StudySummary {
     totalDoseRpGy: report.projection ? sum(planes.map((p) => p.doseRpTotalGy)) : undefined,
     totalDoseRpPlaneAGy: planeA?.doseRpTotalGy,
     totalDoseRpPlaneBGy: planeB?.doseRpTotalGy,
+    fluoroDapTotalGyCm2: sum(planes.map((p) => p.fluoroDapTotalGyCm2)),
+    fluoroDoseRpTotalGy: sum(planes.map((p) => p.fluoroDoseRpTotalGy)),
+    totalFluoroTimeS: sum(planes.map((p) => p.totalFluoroTimeS)),
+    acquisitionDapTotalGyCm2: sum(planes.map((p) => p.acquisitionDapTotalGyCm2)),
+    acquisitionDoseRpTotalGy: sum(planes.map((p) => p.acquisitionDoseRpTotalGy)),
+    totalAcquisitionTimeS: sum(planes.map((p) => p.totalAcquisitionTimeS)),
     totalAgdLeftMgy: agdFor(planes, LEFT_BREAST),
     totalAgdRightMgy: agdFor(planes, RIGHT_BREAST),
     totalAgdBothMgy: agdFor(planes, BOTH_BREASTS),

@@ -133,3 +133,23 @@ export function decideTotals(reports: readonly StudyReportRow[]): TotalsDecision
     },
   };
 }
+
+/**
+ * What each report did to its study's totals, by the rules above (for the study page's merge
+ * history): counted; outranked by a better source of its dose domain; superseded by a cumulative
+ * report that lists all its events; or counted through the stored events because the current
+ * reports overlap only partly.
+ */
+export type ReportRole = 'counted' | 'outranked' | 'superseded' | 'events-summed';
+
+export function reportRoles(reports: readonly StudyReportRow[]): ReportRole[] {
+  const kinds = reports.map((r) => r.sourceKind);
+  const ranked = reports.filter((r) => !isOutranked(r.sourceKind, kinds));
+  const current = new Set(currentReports(ranked));
+  const summed = overlap([...current]);
+  return reports.map((r) => {
+    if (isOutranked(r.sourceKind, kinds)) return 'outranked';
+    if (!current.has(r)) return 'superseded';
+    return summed ? 'events-summed' : 'counted';
+  });
+}

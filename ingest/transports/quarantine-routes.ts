@@ -1,15 +1,16 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import express from 'express';
 import { ValidationError, type Logger, type QueryRunner } from '../../core/index.ts';
-import { listTrustQuarantine } from '../store/sources.ts';
+import { listOpenQuarantine, listTrustQuarantine } from '../store/sources.ts';
 import { principalOf, requireApiKey, type AuthenticateApiKey } from './api-keys.ts';
 import { RETRY_AFTER_S } from './stow-rs.ts';
 
 /**
  * GET /api/v1/quarantine?limit=&offset=: the objects that could not be read or extracted and are
  * waiting for someone to look at them, newest first. Authenticated with an API key until users and
- * roles exist; a key sees only its own trust's entries (filtered in the SQL), which carry UIDs,
- * senders and reasons but no patient data.
+ * roles exist; a trust's key sees only its own trust's entries (filtered in the SQL), a consortium
+ * key every trust's. Entries carry UIDs, senders and reasons but no patient data. Scope `ingest` (a
+ * sender checks what it sent) or `read`.
  */
 export interface QuarantineRouteDependencies {
   readonly db: QueryRunner;
@@ -60,10 +61,14 @@ export function parseQuarantineQuery(query: unknown): QuarantineQuery {
 
 export function createQuarantineRouter(deps: QuarantineRouteDependencies): express.Router {
   const router = express.Router();
-  router.get('/api/v1/quarantine', requireApiKey(deps.authenticate, deps.logger, RETRY_AFTER_S), async (req, res) => {
+  const keyCheck = requireApiKey(deps.authenticate, deps.logger, RETRY_AFTER_S, ['ingest', 'read']);
+  router.get('/api/v1/quarantine', keyCheck, async (req, res) => {
     const { limit, offset } = parseQuarantineQuery(req.query);
     const { trustCode } = principalOf(res.locals);
-    const entries = await listTrustQuarantine(deps.db, trustCode, limit, offset);
+    const entries =
+      trustCode === null
+        ? await listOpenQuarantine(deps.db, limit, offset)
+        : await listTrustQuarantine(deps.db, trustCode, limit, offset);
     // The storage path is the server's own file layout, not part of the API.
     const items = entries.map(({ storagePath: _storagePath, ...entry }) => entry);
     res.json({ items, limit, offset });

@@ -1,8 +1,16 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { KermaError, UnavailableError, ValidationError, loggableError, type Logger } from '../../core/index.ts';
+import {
+  ForbiddenError,
+  KermaError,
+  NotFoundError,
+  UnavailableError,
+  ValidationError,
+  loggableError,
+  type Logger,
+} from '../../core/index.ts';
 import { parseDicom } from '../dicom/dataset.ts';
 import type { IngestOutcome, IngestService } from '../pipeline/types.ts';
-import { principalOf, requireApiKey, type ApiKeyPrincipal, type AuthenticateApiKey } from './api-keys.ts';
+import { principalOf, requireApiKey, type AuthenticateApiKey } from './api-keys.ts';
 import { isValidBoundary, parseMediaType, parseMultipart, type BodyPart } from './multipart-related.ts';
 
 /**
@@ -17,6 +25,11 @@ export interface StowDependencies {
   readonly logger: Logger;
   /** Largest request body accepted (after any Content-Encoding is undone); 413 beyond. */
   readonly maxBodyBytes?: number;
+  /**
+   * Whether a trust code exists, for the ?trust= a consortium key names (404 when it does not).
+   * Without it an unknown code is left to ingest, which files the objects under DEFAULT.
+   */
+  readonly trustExists?: (trustCode: string) => Promise<boolean>;
 }
 
 /** A whole CT study of images fits; the body is held in memory once while its parts are stored. */
@@ -72,6 +85,12 @@ interface Identity {
   readonly studyInstanceUid: string | null | undefined;
 }
 
+/** The sending system and the trust its objects are stored for. */
+interface Sender {
+  readonly name: string;
+  readonly trustCode: string;
+}
+
 type PartOutcome = IngestOutcome['status'] | 'wrong_study' | 'unavailable' | 'error';
 
 interface PartResult {
@@ -85,8 +104,9 @@ interface PartResult {
 export function createStowRouter(deps: StowDependencies): express.Router {
   const router = express.Router();
   const handlers: RequestHandler[] = [
-    requireApiKey(deps.authenticate, deps.logger, RETRY_AFTER_S),
+    requireApiKey(deps.authenticate, deps.logger, RETRY_AFTER_S, ['ingest']),
     checkStoreRequest,
+    chooseTrust(deps),
     // body-parser's raw reader: 413 beyond the limit (the excess is read and discarded, never held),
     // and gzip/deflate Content-Encoding is undone before the limit applies, so a small compressed
     // body cannot expand past it.
@@ -128,6 +148,42 @@ const checkStoreRequest: RequestHandler = (req, res, next) => {
   next();
 };
 
+/**
+ * The trust the objects are stored for. A trust's key stores for its own trust only: naming another
+ * in `?trust=` is 403. A consortium key (a regional integration engine) must name the trust, since
+ * the identity rules that read patient IDs are the trust's.
+ */
+function chooseTrust(deps: StowDependencies): RequestHandler {
+  return async (req, res, next) => {
+    const principal = principalOf(res.locals);
+    const asked = req.query.trust;
+    if (asked !== undefined && (typeof asked !== 'string' || !/^[A-Za-z0-9_-]{1,32}$/.test(asked))) {
+      throw new ValidationError('query parameter trust must be one trust code');
+    }
+    if (principal.trustCode !== null) {
+      if (asked !== undefined && asked !== principal.trustCode) {
+        throw new ForbiddenError(`this API key stores for trust ${principal.trustCode} only`);
+      }
+      res.locals.stowTrustCode = principal.trustCode;
+      return next();
+    }
+    if (asked === undefined) {
+      throw new ValidationError('a consortium API key must name the trust: POST /dicomweb/studies?trust=CODE');
+    }
+    let known = true;
+    try {
+      known = deps.trustExists ? await deps.trustExists(asked) : true;
+    } catch (error) {
+      // As for the key check: "unavailable" makes the sender keep its objects and retry.
+      res.setHeader('Retry-After', String(RETRY_AFTER_S));
+      throw new UnavailableError('cannot check the trust now, retry later', undefined, { cause: error });
+    }
+    if (!known) throw new NotFoundError(`unknown trust ${JSON.stringify(asked)}`);
+    res.locals.stowTrustCode = asked;
+    next();
+  };
+}
+
 /** The {study} of POST /dicomweb/studies/{study}; undefined for the plain studies URL. */
 function targetStudyOf(req: Request): string | undefined {
   const study = req.params.studyInstanceUid;
@@ -152,12 +208,12 @@ function requestParts(req: Request, boundary: string): BodyPart[] {
 
 function storeInstances(deps: StowDependencies): RequestHandler {
   return async (req, res) => {
-    const principal = principalOf(res.locals);
+    const sender = { name: principalOf(res.locals).name, trustCode: res.locals.stowTrustCode as string };
     const parts = requestParts(req, res.locals.stowBoundary as string);
     const targetStudy = targetStudyOf(req);
-    const results = await storeParts(deps, principal, parts, targetStudy);
+    const results = await storeParts(deps, sender, parts, targetStudy);
     const status = httpStatus(results);
-    logSummary(deps.logger, principal, targetStudy, results, status);
+    logSummary(deps.logger, sender, targetStudy, results, status);
     sendStoreResponse(res, status, results);
   };
 }
@@ -169,7 +225,7 @@ function storeInstances(deps: StowDependencies): RequestHandler {
  */
 async function storeParts(
   deps: StowDependencies,
-  principal: ApiKeyPrincipal,
+  principal: Sender,
   parts: readonly BodyPart[],
   targetStudy: string | undefined,
 ): Promise<PartResult[]> {
@@ -203,7 +259,7 @@ async function storeParts(
 
 async function storeOne(
   deps: StowDependencies,
-  principal: ApiKeyPrincipal,
+  principal: Sender,
   bytes: Buffer,
   identity: Identity,
 ): Promise<PartResult> {
@@ -326,7 +382,7 @@ function sendStoreResponse(res: Response, status: number, results: readonly Part
 /** UIDs, sender name and counts only: never anything read from the data sets' patient modules. */
 function logSummary(
   logger: Logger,
-  principal: ApiKeyPrincipal,
+  principal: Sender,
   targetStudy: string | undefined,
   results: readonly PartResult[],
   status: number,

@@ -72,7 +72,8 @@ describe('errors exposed by the service', () => {
     const logger = recordingLogger();
     const router = createStowRouter({
       ingest: { ingestObject: () => Promise.reject(dbError) },
-      authenticate: () => Promise.resolve({ name: 'pacs', trustCode: 'DEFAULT' }),
+      authenticate: () =>
+        Promise.resolve({ keyId: 1, name: 'pacs', trustCode: 'DEFAULT', trustId: 1, scopes: ['ingest'] as const }),
       logger,
     });
     let server: Server | undefined;

@@ -14,6 +14,8 @@ const STORE_SCENARIOS = [
   'dx-rdsr-duplicate-import',
   'dx-images-ge-xr220-and-kodak-dr7500',
   'mg-ge-seno-duplicates',
+  // The study page's fluoroscopy/acquisition totals (issue 10, test/conformance/study-detail.ts).
+  'rf-detail-summary-totals',
 ];
 
 /** Assertions on features other issues bring (standard protocol names arrive with analytics). */

@@ -7,6 +7,7 @@ import { createIngestService, createObjectStore } from '../../ingest/index.ts';
 import { compareValue } from './compare.ts';
 import { DEFAULT_ID_SETTINGS, type Assertion, type Expectations, type Scenario } from './expected.ts';
 import { peerStudies } from './peer-studies.ts';
+import { resolveStudyDetail } from './study-detail.ts';
 import { resolve, type Failure } from './run.ts';
 import type { Resolution } from './resolve.ts';
 import { silentLogger } from '../support/logger.ts';
@@ -110,7 +111,9 @@ async function runScenario(
           });
         continue;
       }
-      const resolution = resolveScenarioPath(await peerStudies(database.pool, objects, settings), assertion.path);
+      const resolution =
+        (await resolveStudyDetail(database.pool, assertion.path)) ??
+        resolveScenarioPath(await peerStudies(database.pool, objects, settings), assertion.path);
       const ok = resolution.mapped && compareValue(assertion, resolution.value);
       if (ok) passed += 1;
       else

@@ -47,6 +47,10 @@ const PUBLIC: ReadonlyArray<SweptRoute> = [
   { method: 'GET', path: '/metrics' },
   { method: 'GET', path: '/sign-in' },
   { method: 'POST', path: '/sign-in' },
+  // OpenID Connect sign-in: the redirect to the provider and its callback come before any session
+  // (404 when no provider is configured; the callback refuses anything but a flow this browser began).
+  { method: 'GET', path: '/sign-in/oidc' },
+  { method: 'GET', path: '/sign-in/oidc/callback' },
   { method: 'GET', path: '/static/:name' },
 ];
 

@@ -511,12 +511,16 @@ describe('kerma apikey commands', () => {
   });
 
   it('creates a key, prints it once and keeps only its SHA-256', async () => {
-    await runApiKeyCreate(db, 'modality-gw', 'NTH', output);
+    await runApiKeyCreate(db, 'modality-gw', { trust: 'NTH', scope: ['ingest'] }, output);
 
     expect(printed).to.have.length(1);
     const key = printed[0]!.trim();
     expect(key).to.match(/^[A-Za-z0-9_-]{43}$/);
-    expect(await authenticateApiKey(db, key)).to.deep.equal({ name: 'modality-gw', trustCode: 'NTH' });
+    expect(await authenticateApiKey(db, key)).to.deep.include({
+      name: 'modality-gw',
+      trustCode: 'NTH',
+      scopes: ['ingest'],
+    });
     const { rows } = await db.query<{ key_sha256: string }>(
       sql`SELECT key_sha256 FROM api_keys WHERE name = 'modality-gw'`,
     );
@@ -524,11 +528,11 @@ describe('kerma apikey commands', () => {
   });
 
   it('refuses a taken name, an unknown trust and a bad name', async () => {
-    await runApiKeyCreate(db, 'taken', 'NTH', output);
+    await runApiKeyCreate(db, 'taken', { trust: 'NTH', scope: ['ingest'] }, output);
     const failures = await Promise.allSettled([
-      runApiKeyCreate(db, 'taken', 'NTH', output),
-      runApiKeyCreate(db, 'new-one', 'NOPE', output),
-      runApiKeyCreate(db, 'has space', 'NTH', output),
+      runApiKeyCreate(db, 'taken', { trust: 'NTH', scope: ['ingest'] }, output),
+      runApiKeyCreate(db, 'new-one', { trust: 'NOPE', scope: ['ingest'] }, output),
+      runApiKeyCreate(db, 'has space', { trust: 'NTH', scope: ['ingest'] }, output),
     ]);
     expect(failures.map((f) => (f.status === 'rejected' ? (f.reason as Error).constructor : undefined))).to.deep.equal([
       ConflictError,
@@ -538,7 +542,7 @@ describe('kerma apikey commands', () => {
   });
 
   it('lists keys with trust and dates, never the key', async () => {
-    await runApiKeyCreate(db, 'lister', 'NTH', output);
+    await runApiKeyCreate(db, 'lister', { trust: 'NTH', scope: ['ingest'] }, output);
     const key = printed[0]!.trim();
     printed.length = 0;
 
@@ -552,7 +556,7 @@ describe('kerma apikey commands', () => {
   });
 
   it('revokes through the registered commander command, idempotently; an unknown name is an error', async () => {
-    await runApiKeyCreate(db, 'to-revoke', 'NTH', output);
+    await runApiKeyCreate(db, 'to-revoke', { trust: 'NTH', scope: ['ingest'] }, output);
     const key = printed[0]!.trim();
     let closed = 0;
     const program = new Command().exitOverride();
