@@ -48,7 +48,14 @@ function queryString(filter: AuditFilter, extra: Record<string, string> = {}): s
 function columns(timeZone: string): Column<AuditRecord>[] {
   const detail = (r: AuditRecord): string => (Object.keys(r.detail).length > 0 ? JSON.stringify(r.detail) : '');
   return [
-    { header: 'Time', cell: (r) => <time dateTime={r.loggedAt}>{formatLoggedAt(r.loggedAt, timeZone)}</time> },
+    {
+      header: 'Time',
+      cell: (r) => (
+        <time class="nowrap" dateTime={r.loggedAt}>
+          {formatLoggedAt(r.loggedAt, timeZone)}
+        </time>
+      ),
+    },
     {
       header: 'Actor',
       cell: (r) => (
@@ -57,7 +64,7 @@ function columns(timeZone: string): Column<AuditRecord>[] {
         </>
       ),
     },
-    { header: 'Action', cell: (r) => <code>{r.action}</code> },
+    { header: 'Action', cell: (r) => <code class="nowrap">{r.action}</code> },
     { header: 'Trust', cell: (r) => r.trustCode ?? '—' },
     {
       header: 'Subject',
