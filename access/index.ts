@@ -3,6 +3,26 @@
 export { ROLES, isRole, type Role, type SignedInUser, type TrustRef, type UserSummary } from './types.ts';
 export type { ActorKind, AuditEntry, SessionPolicy } from './types.ts';
 export { recordAudit } from './audit.ts';
+export {
+  AUDIT_READERS,
+  MAX_AUDIT_PAGE,
+  auditScopeOf,
+  filterOf,
+  listAudit,
+  parseAuditQuery,
+  type AuditFilter,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRecord,
+  type AuditScope,
+} from './audit-query.ts';
+export {
+  AUDIT_API_PATH,
+  AUDIT_CSV_PATH,
+  createAuditRouter,
+  recordAuditRead,
+  type AuditRouteDependencies,
+} from './audit-routes.ts';
 export { checkPasswordPolicy, generatePassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 export { createUser, disableUser, findUser, listUsers, setPassword, findCredentials, type NewUser } from './users.ts';
 export { createSession, endSession, resolveSession, type ActiveSession, type NewSession } from './sessions.ts';

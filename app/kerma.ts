@@ -18,8 +18,8 @@ import {
   type RunningDicomScp,
 } from '../ingest/index.ts';
 import { assertPatientIdKeyConfigured } from './secrets.ts';
-import { createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
-import { createDashboardRouter, createStudyApiRouter } from '../dashboard/index.ts';
+import { createAuditRouter, createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
+import { createDashboardRouter, createStudyApiRouter, pageErrorHandler } from '../dashboard/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -98,6 +98,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
         { path: '/', router: createStudyApiRouter({ db }) },
         { path: '/', router: createDeviceRouter({ db, transaction }) },
+        { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
         {
           path: '/',
           router: createDashboardRouter({
@@ -121,8 +122,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           }),
         },
       ],
+      errorHandlers: [pageErrorHandler({ logger: logger.child({ component: 'dashboard' }) })],
     });
-    const listening = await listen(app, config.http.host, config.http.port);
+    const listening = await listen(app, config.http.host, config.http.port, config.http);
     server = listening.server;
     logger.info({ url: listening.url, embeddedDatabase: database.embedded }, 'kerma listening');
     const openServer = server;

@@ -1,6 +1,7 @@
 // dashboard: the web shell (layout, navigation, shared components, static assets) and its pages.
 // The composition root and the tests import only from here.
 export { createDashboardRouter } from './router.tsx';
+export { pageErrorHandler } from './page-errors.tsx';
 export type { DashboardDependencies } from './context.ts';
 export { PAGES, PUBLIC_PAGES, navigationFor, type PageSpec } from './pages.ts';
 export { SIGN_IN_FAILED, SIGN_IN_LIMITED } from './pages/sign-in.tsx';

@@ -1,4 +1,4 @@
-import { ROLES, type Role } from '../access/index.ts';
+import { AUDIT_READERS, ROLES, type Role } from '../access/index.ts';
 
 /**
  * Every signed-in page, in navigation order: its path, its title (heading, tab and menu text) and
@@ -28,6 +28,7 @@ export const PAGES = {
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
   // Reached from a study list or a link, never from the menu; trust scoping is in its store.
   study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },
+  audit: { path: '/audit', title: 'Audit log', roles: AUDIT_READERS, inNavigation: true },
   // Administration: one menu entry (it opens the users section); the sections are tabs of their own.
   admin: { path: '/admin', title: 'Administration', roles: ['admin'], inNavigation: true },
   adminUsers: { path: '/admin/users', title: 'Users', roles: ['admin'], inNavigation: false },

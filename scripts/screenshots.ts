@@ -53,6 +53,13 @@ function loadRegion(env: NodeJS.ProcessEnv, dir: string): void {
   }
 }
 
+/** The audit log, after the sign-ins and administration above (ada.admin is also governance). */
+async function screenshotAuditLog(baseUrl: string, page: Page): Promise<void> {
+  await page.goto(`${baseUrl}/audit`);
+  await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+  await page.screenshot({ path: path.join(OUT, 'audit.png') });
+}
+
 /**
  * The study page is reached from a list, not the menu: one imported fluoroscopy study (it has
  * source objects, a merge history and the fluoroscopy/acquisition split), else any imported study.
@@ -136,6 +143,7 @@ async function main(): Promise<void> {
       await page.goto(`${running.url}/studies?sort=dlp&modality=CT`);
       await page.getByRole('heading', { name: 'Studies' }).waitFor();
       await page.screenshot({ path: path.join(OUT, 'studies.png') });
+      await screenshotAuditLog(running.url, page);
       process.stdout.write(`screenshots in ${OUT} (${CHROMIUM})\n`);
     } finally {
       await browser.close();

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, toError } from '../../core/index.ts';
 import { loadConfig, type KermaConfig } from '../config/index.ts';
 import { migrateDatabase, openDatabase } from '../db/database.ts';
+import { grantAppRole } from '../db/app-role.ts';
 import { startKerma, stopWithin } from '../kerma.ts';
 import { runExtract } from './extract-command.ts';
 import { openCliServices } from './open-services.ts';
@@ -54,12 +55,14 @@ program
 program
   .command('migrate')
   .description('apply pending database migrations and exit')
-  .action(async () => {
+  .option('--grant-to <role>', 'then grant this role what `kerma serve` needs (audit log: SELECT and INSERT only)')
+  .action(async (options: { grantTo?: string }) => {
     const config = configOrExit();
     const logger = createLogger(config.logLevel);
     const database = await openDatabase(config, logger);
     try {
       const result = await migrateDatabase(database, config, logger);
+      if (options.grantTo) await grantAppRole(database.pool, options.grantTo);
       process.stdout.write(
         `${JSON.stringify({ flavour: result.flavour, applied: result.applied, latest: result.latest })}\n`,
       );

@@ -13,7 +13,13 @@ export interface KermaConfig {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly embeddedPgPort: number;
-  readonly http: { readonly host: string; readonly port: number };
+  readonly http: {
+    readonly host: string;
+    readonly port: number;
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+  };
   readonly db: { readonly poolMax: number; readonly connectTimeoutMs: number };
   readonly migrateOnStart: boolean;
   /** Deadline of `kerma serve`'s graceful stop after SIGTERM/SIGINT. */
@@ -110,6 +116,17 @@ function checkTimeZone(raw: RawValues, problems: string[]): void {
   }
 }
 
+/** Node refuses a headers timeout longer than the request timeout; say so with the variables' names. */
+function checkHttpTimeouts(raw: RawValues, problems: string[]): void {
+  const headers = raw.KERMA_HTTP_HEADERS_TIMEOUT_MS;
+  const request = raw.KERMA_HTTP_REQUEST_TIMEOUT_MS;
+  if (typeof headers === 'number' && typeof request === 'number' && headers > request) {
+    problems.push(
+      `KERMA_HTTP_HEADERS_TIMEOUT_MS (${headers}) must not exceed KERMA_HTTP_REQUEST_TIMEOUT_MS (${request})`,
+    );
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): KermaConfig {
   const problems: string[] = [];
   const raw = collectRawValues(env, problems);
@@ -120,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   checkTimeZone(raw, problems);
   // Cross-variable rules read typed, defaulted values: only once each variable is valid on its own.
   const oidc = valid ? loadOidcSettings(raw, problems) : undefined;
+  if (valid) checkHttpTimeouts(raw, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const value = (name: string): unknown => raw[name];
@@ -127,7 +145,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     databaseUrl: value('DATABASE_URL') as string | undefined,
     dataDir: path.resolve(cwd, value('KERMA_DATA_DIR') as string),
     embeddedPgPort: value('KERMA_EMBEDDED_PG_PORT') as number,
-    http: { host: value('KERMA_HTTP_HOST') as string, port: value('KERMA_HTTP_PORT') as number },
+    http: {
+      host: value('KERMA_HTTP_HOST') as string,
+      port: value('KERMA_HTTP_PORT') as number,
+      headersTimeoutMs: value('KERMA_HTTP_HEADERS_TIMEOUT_MS') as number,
+      requestTimeoutMs: value('KERMA_HTTP_REQUEST_TIMEOUT_MS') as number,
+      keepAliveTimeoutMs: value('KERMA_HTTP_KEEP_ALIVE_TIMEOUT_MS') as number,
+    },
     db: {
       poolMax: value('KERMA_DB_POOL_MAX') as number,
       connectTimeoutMs: value('KERMA_DB_CONNECT_TIMEOUT_MS') as number,

@@ -45,6 +45,27 @@ export const variables: readonly VariableSpec[] = [
     description: 'HTTP port (0 picks a free port, used by tests).',
   },
   {
+    name: 'KERMA_HTTP_HEADERS_TIMEOUT_MS',
+    schema: { type: 'integer', minimum: 1000, maximum: 600000 },
+    default: 20000,
+    description:
+      'A client must send its complete request headers within this time, or the connection is closed (cuts off slowloris clients that trickle headers to hold connections).',
+  },
+  {
+    name: 'KERMA_HTTP_REQUEST_TIMEOUT_MS',
+    schema: { type: 'integer', minimum: 1000, maximum: 3600000 },
+    default: 600000,
+    description:
+      'A whole request, body included, must arrive within this time (408 otherwise). Allow the largest STOW-RS upload at the slowest sender; at least KERMA_HTTP_HEADERS_TIMEOUT_MS.',
+  },
+  {
+    name: 'KERMA_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    schema: { type: 'integer', minimum: 1000, maximum: 600000 },
+    default: 5000,
+    description:
+      'An idle kept-alive connection closes after this time. Behind a proxy, set it above the proxy’s own idle timeout so Kerma never closes a connection the proxy is reusing.',
+  },
+  {
     name: 'KERMA_DB_POOL_MAX',
     schema: { type: 'integer', minimum: 1, maximum: 200 },
     default: 10,

@@ -1,4 +1,4 @@
--- Rooms and devices page (docs/adr/0008-rooms-devices-and-quarantine.md).
+-- Rooms and devices page (docs/adr/0009-rooms-devices-and-quarantine.md).
 
 -- Who last named a room and when: the page tells a name an administrator chose from the one Kerma
 -- derived from the first object ('<InstitutionName> <StationName>').

@@ -1,4 +1,4 @@
-// Rooms and devices: the list with counts, an administrator's rename and move (docs/adr/0008).
+// Rooms and devices: the list with counts, an administrator's rename and move (docs/adr/0009).
 export type { Actor, DeviceChange, DeviceSummary, SilentRoom } from './types.ts';
 export { listDevices, listTrusts, silentRooms } from './store.ts';
 export { parseDeviceChange } from './change.ts';

@@ -12,7 +12,7 @@ export interface DeviceChangeResult {
  * An administrator renames a room and/or moves its device to another trust. One transaction: the
  * change and its audit row (before and after) are stored together or not at all. A device outside
  * the administrator's trusts is "not found", as a study of another trust is. Moving a device moves
- * the device only: its studies keep the trust that sent them (docs/adr/0008).
+ * the device only: its studies keep the trust that sent them (docs/adr/0009).
  */
 export async function changeDevice(
   transaction: TransactionRunner,

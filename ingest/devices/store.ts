@@ -75,7 +75,7 @@ export async function renameRoom(db: QueryRunner, deviceId: number, roomName: st
      WHERE device_id = ${deviceId}`);
 }
 
-/** Moves the device only: its studies keep the trust that sent them (docs/adr/0008). */
+/** Moves the device only: its studies keep the trust that sent them (docs/adr/0009). */
 export async function moveDevice(db: QueryRunner, deviceId: number, trustId: number): Promise<void> {
   await db.query(sql`UPDATE devices SET trust_id = ${trustId} WHERE device_id = ${deviceId}`);
 }

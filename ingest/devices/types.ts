@@ -15,7 +15,7 @@ export interface DeviceSummary {
   readonly departmentName: string | null;
   readonly firstSeenAt: string;
   readonly lastSeenAt: string;
-  /** Studies by study date and time, whichever trust sent them (docs/adr/0008). */
+  /** Studies by study date and time, whichever trust sent them (docs/adr/0009). */
   readonly studies: number;
   readonly studiesLast7Days: number;
   readonly studiesLast30Days: number;

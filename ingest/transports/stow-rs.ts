@@ -170,7 +170,7 @@ function chooseTrust(deps: StowDependencies): RequestHandler {
     if (asked === undefined) {
       throw new ValidationError('a consortium API key must name the trust: POST /dicomweb/studies?trust=CODE');
     }
-    let known = true;
+    let known: boolean;
     try {
       known = deps.trustExists ? await deps.trustExists(asked) : true;
     } catch (error) {

@@ -18,7 +18,13 @@ function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
 describe('config', () => {
   it('applies defaults when nothing is set', () => {
     const config = loadConfig({}, '/srv/kerma');
-    expect(config.http).to.deep.equal({ host: '127.0.0.1', port: 8080 });
+    expect(config.http).to.deep.equal({
+      host: '127.0.0.1',
+      port: 8080,
+      headersTimeoutMs: 20000,
+      requestTimeoutMs: 600000,
+      keepAliveTimeoutMs: 5000,
+    });
     expect(config.dataDir).to.equal('/srv/kerma/.kerma');
     expect(config.databaseUrl).to.equal(undefined);
     expect(config.embeddedPgPort).to.equal(54329);

@@ -12,7 +12,7 @@ import type { Failure } from './run.ts';
  * The peer's scenario `equipment-display-names` (its test_display_name.py) modifies the corpus files in
  * memory, so expected.json carries only a note. Here the same modifications are made with dcmjs and
  * imported through Kerma's ingest; each step compares what Kerma does with what the peer does. Where
- * Kerma differs on purpose, the check says why and counts as failed (docs/adr/0008):
+ * Kerma differs on purpose, the check says why and counts as failed (docs/adr/0009):
  * - the peer's equipment key includes the department: a new department makes a new entry. Kerma's
  *   device fingerprint does not (a department reorganisation does not make a new room, and splitting
  *   a room's history would break its trends);

@@ -189,7 +189,7 @@ describe('rooms and devices: list, rename and move (API and page)', function () 
     });
   });
 
-  it('moves the device to another trust: its studies stay with the trust that sent them (ADR 0008)', async () => {
+  it('moves the device to another trust: its studies stay with the trust that sent them (ADR 0009)', async () => {
     const trustOfStudies = async () =>
       (
         await web.database.pool.query<{ code: string }>(

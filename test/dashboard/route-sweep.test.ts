@@ -78,6 +78,9 @@ describe('route sweep: no route answers without credentials unless listed', () =
       '/account/password',
       '/studies',
       '/api/v1/studies',
+      '/audit',
+      '/api/v1/audit',
+      '/api/v1/audit.csv',
     ]) {
       expect(routes.map((r) => r.path)).to.include(known);
     }

@@ -15,7 +15,7 @@ const DICOM = path.resolve('../shared/corpus/dicom');
 /**
  * Kerma's device identity on the peer's display-name scenario (corpus files modified in memory):
  * default names, a new station is a new device, a named device keeps its name, and where Kerma differs
- * from the peer (department, copied names) it does what docs/adr/0008 says.
+ * from the peer (department, copied names) it does what docs/adr/0009 says.
  */
 describe('device identity and display names (equipment-display-names, in memory)', function () {
   this.timeout(120000);
@@ -37,7 +37,7 @@ describe('device identity and display names (equipment-display-names, in memory)
     expect(wrong).to.deep.equal([]);
   });
 
-  it('differs from the peer exactly where docs/adr/0008 says, and the harness counts those as failed', async () => {
+  it('differs from the peer exactly where docs/adr/0009 says, and the harness counts those as failed', async () => {
     const result = await runEquipmentDisplayNames(DICOM, database!.pool);
     expect(result.total).to.equal(18);
     expect(result.passed).to.equal(15);
