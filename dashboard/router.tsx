@@ -28,7 +28,7 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   roomsRoutes(router, deps);
   quarantineRoutes(router, deps);
   const studies = createStudyBrowser({ db: deps.db, timeZone: deps.timeZone });
-  router.use(studiesApiRouter({ browser: studies, logger: deps.logger }));
+  router.use(studiesApiRouter({ db: deps.db, browser: studies, logger: deps.logger }));
   studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });
   auditRoutes(router, deps);
   router.use(pageErrors(deps));

@@ -1,8 +1,8 @@
 import express, { type ErrorRequestHandler, type Router } from 'express';
-import { requireUser } from '../../access/index.ts';
-import { KermaError, type Logger } from '../../core/index.ts';
+import { requireScope } from '../../access/index.ts';
+import { KermaError, type Logger, type QueryRunner } from '../../core/index.ts';
 import { PAGES } from '../pages.ts';
-import { studyActorOf } from './actor.ts';
+import { studyApiActorOf } from './actor.ts';
 import { parseStudyQuery, studyQueryString } from './query.ts';
 import type { StudyBrowser } from './service.ts';
 
@@ -24,12 +24,13 @@ function jsonErrors(logger: Logger): ErrorRequestHandler {
 
 /**
  * GET /api/v1/studies: the study browser's rows as JSON, with the page's filters (see query.ts) and
- * keyset links to the neighbouring pages. Only the caller's trusts' studies; every call audited.
+ * keyset links to the neighbouring pages, for a signed-in user or an API key with the `read` scope.
+ * Only the caller's trusts' studies; every call audited.
  */
-export function studiesApiRouter(deps: { browser: StudyBrowser; logger: Logger }): Router {
+export function studiesApiRouter(deps: { db: QueryRunner; browser: StudyBrowser; logger: Logger }): Router {
   const router = express.Router();
-  router.get(STUDIES_API_PATH, requireUser(PAGES.studies.roles, 'api'), async (req, res) => {
-    const actor = studyActorOf(req)!;
+  router.get(STUDIES_API_PATH, requireScope(deps.db, 'read', { roles: PAGES.studies.roles }), async (req, res) => {
+    const actor = studyApiActorOf(req);
     const query = parseStudyQuery(req.query);
     const page = await deps.browser.browse(actor.scope, query, actor.audit);
     const link = (side: 'after' | 'before', at: typeof page.next) =>

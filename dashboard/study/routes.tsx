@@ -1,6 +1,16 @@
 import express, { type Request, type Router } from 'express';
 import { NotFoundError, ValidationError, type QueryRunner } from '../../core/index.ts';
-import { addressOf, recordAudit, requestIdOf, requireUser, userOf } from '../../access/index.ts';
+import {
+  actorOf,
+  addressOf,
+  auditActor,
+  recordAudit,
+  requestIdOf,
+  requireScope,
+  requireUser,
+  userOf,
+  type AuditEntry,
+} from '../../access/index.ts';
 import { pageContext, type DashboardDependencies } from '../context.ts';
 import { PAGES } from '../pages.ts';
 import { sendHtml } from '../render.tsx';
@@ -35,22 +45,37 @@ function allEvents(req: Request): boolean {
   throw new ValidationError("Query parameter 'events' must be 'all'", { field: 'events' });
 }
 
+type StudyViewer = Pick<AuditEntry, 'actorKind' | 'actorId' | 'actorName'> & { readonly trustIds: readonly number[] };
+
+/** A signed-in user of the page (requireUser admitted it). */
+function pageViewer(req: Request): StudyViewer {
+  const user = userOf(req);
+  if (!user) throw new Error('the study page needs a signed-in request: mount requireUser first');
+  return { actorKind: 'user', actorId: user.userId, actorName: user.name, trustIds: user.trusts.map((t) => t.trustId) };
+}
+
+/** A user or an API key with the `read` scope (requireScope admitted it). */
+function apiViewer(req: Request): StudyViewer {
+  const actor = actorOf(req);
+  const { actorKind, actorId, actorName } = auditActor(actor);
+  return { actorKind, actorId, actorName, trustIds: actor.trustIds };
+}
+
 async function viewStudy(
   db: QueryRunner,
   req: Request,
+  viewer: StudyViewer,
   eventsPerKind: number | null,
   view: 'page' | 'api',
 ): Promise<StudyDetail> {
-  const user = userOf(req);
-  if (!user) throw new Error('viewStudy needs a signed-in request: mount requireUser first');
   const studyId = studyIdOf(req);
-  const detail = await loadStudyDetail(db, { studyId, trustIds: user.trusts.map((t) => t.trustId), eventsPerKind });
+  const detail = await loadStudyDetail(db, { studyId, trustIds: viewer.trustIds, eventsPerKind });
   if (!detail) throw new NotFoundError(NOT_FOUND);
   // The study's keys only: its number and UID, never a patient identifier.
   await recordAudit(db, {
-    actorKind: 'user',
-    actorId: user.userId,
-    actorName: user.name,
+    actorKind: viewer.actorKind,
+    actorId: viewer.actorId,
+    actorName: viewer.actorName,
     trustCode: detail.study.trust.code,
     action: 'study.view',
     subjectKind: 'study',
@@ -66,19 +91,20 @@ async function viewStudy(
 export function studyPageRoutes(router: Router, deps: DashboardDependencies): void {
   router.get(page.path, requireUser(page.roles), async (req, res) => {
     const limit = allEvents(req) ? null : EVENTS_PER_KIND;
-    const detail = await viewStudy(deps.db, req, limit, 'page');
+    const detail = await viewStudy(deps.db, req, pageViewer(req), limit, 'page');
     sendHtml(res, <StudyPage context={pageContext(req)} detail={detail} timeZone={deps.timeZone} />);
   });
 }
 
 /**
- * `GET /api/v1/studies/:studyId`: the same study as JSON, every event included. A router of its
+ * `GET /api/v1/studies/:studyId`: the same study as JSON, every event included, for a signed-in user
+ * or an API key with the `read` scope. A router of its
  * own, mounted by the composition root beside the other APIs, so its errors answer as JSON.
  */
 export function createStudyApiRouter(deps: Pick<DashboardDependencies, 'db'>): Router {
   const router = express.Router();
-  router.get(STUDY_API_PATH, requireUser(page.roles, 'api'), async (req, res) => {
-    const detail = await viewStudy(deps.db, req, null, 'api');
+  router.get(STUDY_API_PATH, requireScope(deps.db, 'read', { roles: page.roles }), async (req, res) => {
+    const detail = await viewStudy(deps.db, req, apiViewer(req), null, 'api');
     res.set('Cache-Control', 'no-store').json(detail);
   });
   return router;

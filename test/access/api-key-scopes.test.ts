@@ -110,6 +110,39 @@ describe('API key scopes and trust binding', () => {
     expect(await trustsSeen(keys.region!)).to.deep.equal(['RXA', 'RXB']);
   });
 
+  it("answers the study APIs for a key with the read scope, with its trust's studies only", async () => {
+    const studies = async (key: string) => {
+      const response = await fetch(`${web.kerma.url}/api/v1/studies`, { headers: { authorization: `Bearer ${key}` } });
+      return {
+        status: response.status,
+        items: response.ok
+          ? ((await response.json()) as { items: Array<{ studyId: number; trustCode: string }> }).items
+          : [],
+      };
+    };
+    const trustA = await studies(keys.readA!);
+    expect(trustA.status).to.equal(200);
+    expect(trustA.items.map((i) => i.trustCode)).to.deep.equal(['RXA', 'RXA']);
+    const region = await studies(keys.region!);
+    expect(region.items.map((i) => i.trustCode).sort()).to.deep.equal(['RXA', 'RXA', 'RXB']);
+    expect((await studies(keys.ingestA!)).status).to.equal(403);
+
+    const studyOfB = region.items.find((i) => i.trustCode === 'RXB')!;
+    const detail = async (key: string) =>
+      (
+        await fetch(`${web.kerma.url}/api/v1/studies/${studyOfB.studyId}`, {
+          headers: { authorization: `Bearer ${key}` },
+        })
+      ).status;
+    expect(await detail(keys.region!)).to.equal(200);
+    expect(await detail(keys.readA!)).to.equal(404);
+    expect(await detail(keys.ingestA!)).to.equal(403);
+    const { rows } = await web.database.pool.query<{ actor_kind: string; actor_name: string }>(
+      `SELECT actor_kind, actor_name FROM audit_log WHERE action = 'study.view' ORDER BY audit_id`,
+    );
+    expect(rows).to.deep.equal([{ actor_kind: 'api-key', actor_name: 'regional-engine' }]);
+  });
+
   describe('a key never opens a browser session', () => {
     for (const path of ['/', '/account/password', '/admin/users', '/admin/api-keys']) {
       it(`GET ${path} with a consortium key (Bearer or X-API-Key) redirects to sign-in and sets no session`, async () => {
