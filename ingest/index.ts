@@ -14,6 +14,12 @@ export { patientAgeYears } from './extract/values.ts';
 export { upsertDevice } from './store/reference.ts';
 export { reportRoles, type ReportRole } from './store/merge.ts';
 export type { StudyReportRow } from './store/studies.ts';
+// Rows of a study recorded from one report, and the columns they fill, for the synthetic bulk loader's COPY.
+export { firstReportRows, type FirstReportRows } from './store/first-report-rows.ts';
+export { STUDY_ROW_COLUMNS, type StudyRecord } from './store/studies.ts';
+export { EVENT_COLUMNS, EVENT_KEY_COLUMNS, type EventRecord } from './store/events.ts';
+export type { Column } from './store/columns.ts';
+export type { ZoneSettings } from './store/instants.ts';
 export { KERMA_IMPLEMENTATION_CLASS_UID, KERMA_IMPLEMENTATION_VERSION_NAME } from './transports/dicom-scp-part10.ts';
 export type { IngestOutcome, IngestRequest, IngestService, PreparedObject, Transport } from './pipeline/types.ts';
 export {

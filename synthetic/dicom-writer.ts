@@ -29,6 +29,12 @@ const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 const SERIES_UID = 4;
 const SOP_UID = 5;
 
+export const seriesUidOf = (model: RegionModel, exam: SynthExam): string => uid(model, SERIES_UID, exam.sequence);
+export const sopInstanceUidOf = (model: RegionModel, exam: SynthExam): string => uid(model, SOP_UID, exam.sequence);
+/** Study ID (SH, at most 16 characters): the exam's position in the stream. */
+export const studyIdOf = (exam: SynthExam): string => String(exam.sequence % 100_000_000);
+export const SERIES_DESCRIPTION = 'Radiation Dose Information';
+
 function patientModule(model: RegionModel, exam: SynthExam): Dataset {
   const patient = patientAt(model, exam.patientIndex);
   return {
@@ -57,7 +63,7 @@ function header(model: RegionModel, exam: SynthExam, clock: ZonedClock, sopClass
   return {
     SpecificCharacterSet: 'ISO_IR 100',
     SOPClassUID: sopClassUid,
-    SOPInstanceUID: uid(model, SOP_UID, exam.sequence),
+    SOPInstanceUID: sopInstanceUidOf(model, exam),
     StudyDate: dicomDate(startLocal),
     StudyTime: dicomTime(startLocal),
     ContentDate: dicomDate(endLocal),
@@ -70,7 +76,7 @@ function header(model: RegionModel, exam: SynthExam, clock: ZonedClock, sopClass
     StationName: room.stationName,
     StudyDescription: exam.procedure.name,
     ProcedureCodeSequence: [codeItem(exam.procedure.code)],
-    SeriesDescription: 'Radiation Dose Information',
+    SeriesDescription: SERIES_DESCRIPTION,
     InstitutionalDepartmentName: room.department,
     ManufacturerModelName: room.model,
     ReferencedPerformedProcedureStepSequence: [],
@@ -78,8 +84,8 @@ function header(model: RegionModel, exam: SynthExam, clock: ZonedClock, sopClass
     DeviceSerialNumber: room.serialNumber,
     SoftwareVersions: room.softwareVersions,
     StudyInstanceUID: exam.studyUid,
-    SeriesInstanceUID: uid(model, SERIES_UID, exam.sequence),
-    StudyID: String(exam.sequence % 100_000_000),
+    SeriesInstanceUID: seriesUidOf(model, exam),
+    StudyID: studyIdOf(exam),
     SeriesNumber: '999',
     InstanceNumber: '1',
     CompletionFlag: 'COMPLETE',

@@ -3,18 +3,22 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { QueryRunner } from '../core/index.ts';
-import { patientKeys, upsertDevice } from '../ingest/index.ts';
 import {
   EVENT_COLUMNS,
   EVENT_KEY_COLUMNS,
-  STUDY_COLUMNS,
-  copyLine,
-  eventKeyLines,
-  eventLines,
-  studyLine,
-} from './direct-rows.ts';
-import type { RegionModel, Room, Trust } from './model.ts';
-import { identityRules, patientAt, patientInfoAt, type Patient } from './patients.ts';
+  STUDY_ROW_COLUMNS,
+  accessionKey,
+  firstReportRows,
+  patientKeys,
+  upsertDevice,
+  type Column,
+  type DoseReport,
+  type ZoneSettings,
+} from '../ingest/index.ts';
+import { copyLine, copyRecord } from './copy-text.ts';
+import { roomDevice, synthDoseReport } from './dose-report.ts';
+import type { RegionModel, Trust } from './model.ts';
+import { identityRules, patientAt, type Patient } from './patients.ts';
 import { ZonedClock, DAY_MS } from './time.ts';
 import type { SynthExam, SynthOrder } from './types.ts';
 
@@ -22,7 +26,10 @@ import type { SynthExam, SynthOrder } from './types.ts';
  * Bulk load of a synthetic region straight into the ingest store with COPY, for scale fixtures
  * (10 M studies) where the DICOM path would take days. Writes trusts, devices (same fingerprints as
  * ingest), patients and patient_identifiers (keys from patientKeys with the deployment secret, so
- * the data links up exactly as ingested data would), studies, irradiation_events and orders.
+ * the data links up exactly as ingested data would), studies, irradiation_events with their keys,
+ * and orders. Each exam's studies and events rows are the ingest store's own (firstReportRows), made
+ * from the dose report the extractors would read from the exam's DICOM file (dose-report.ts): the
+ * COPY here only encodes them, in the store's column lists.
  * Not written: source_objects and study_reports (no DICOM object exists; a report later ingested
  * for a directly loaded study merges as a first report), and the raw object store.
  * Expects a database that does not hold this region yet, and no concurrent writer: ids are
@@ -53,9 +60,11 @@ interface LoadState {
   readonly model: RegionModel;
   readonly clock: ZonedClock;
   readonly secret: string;
+  /** The generated objects state no UTC offset and its trusts file names no zone: the deployment's. */
+  readonly zones: ZoneSettings;
   readonly trustIds: readonly number[];
   readonly deviceIds: readonly number[];
-  readonly base: { study: number; event: number; patient: number };
+  readonly base: { study: number; patient: number };
   /** Per patient, a bit per trust whose local key is stored (any bit: the patient row exists). */
   readonly known: Uint32Array;
   studies: number;
@@ -82,20 +91,6 @@ async function upsertTrusts(client: pg.ClientBase, trusts: readonly Trust[]): Pr
   return ids;
 }
 
-function deviceInfo(room: Room) {
-  return {
-    manufacturer: room.manufacturer,
-    manufacturerModelName: room.model,
-    stationName: room.stationName,
-    deviceSerialNumber: room.serialNumber,
-    softwareVersions: room.softwareVersions,
-    institutionName: room.hospital,
-    institutionAddress: undefined,
-    institutionalDepartmentName: room.department,
-    deviceObserverUid: room.deviceObserverUid,
-  };
-}
-
 /** Month partitions for the whole period, each in its own statement outside any COPY transaction. */
 async function ensurePartitions(client: pg.ClientBase, model: RegionModel): Promise<void> {
   const end = model.startLocalMs + (model.days + 1) * DAY_MS;
@@ -105,12 +100,11 @@ async function ensurePartitions(client: pg.ClientBase, model: RegionModel): Prom
 }
 
 async function idBases(client: pg.ClientBase): Promise<LoadState['base']> {
-  const { rows } = await client.query<{ study: number; event: number; patient: number }>(
+  const { rows } = await client.query<{ study: number; patient: number }>(
     `SELECT (SELECT coalesce(max(study_id), 0) FROM studies)::bigint AS study,
-            (SELECT coalesce(max(event_id), 0) FROM irradiation_events)::bigint AS event,
             (SELECT coalesce(max(patient_id), 0) FROM patients)::bigint AS patient`,
   );
-  return rows[0] ?? { study: 0, event: 0, patient: 0 };
+  return rows[0] ?? { study: 0, patient: 0 };
 }
 
 /**
@@ -126,6 +120,7 @@ function patientLines(
   s: LoadState,
   exam: SynthExam,
   patient: Patient,
+  report: DoseReport,
   out: { patients: string[]; keys: string[] },
 ): void {
   const bit = 1 << exam.trust.index;
@@ -137,8 +132,7 @@ function patientLines(
     out.patients.push(copyLine([patientId, Number(patient.birthDate.slice(0, 4)), patient.sex]));
     s.patients += 1;
   }
-  const info = patientInfoAt(s.model, patient, exam.trust);
-  for (const key of patientKeys(info, identityRules(exam.trust), s.secret)) {
+  for (const key of patientKeys(report.patient, identityRules(exam.trust), s.secret)) {
     if (key.kind === 'nhs_number' && seen !== 0) continue;
     out.keys.push(
       copyLine([key.hash, patientId, key.kind, key.kind === 'local' ? s.trustIds[exam.trust.index] : null]),
@@ -151,42 +145,76 @@ function patientLines(
 async function copyInto(
   client: pg.ClientBase,
   table: string,
-  columns: readonly string[],
+  columns: readonly string[] | readonly Column[],
   lines: readonly string[],
 ): Promise<void> {
   if (lines.length === 0) return;
-  const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
-  await pipeline(Readable.from(lines), stream);
+  const names = columns.map((c) => (typeof c === 'string' ? c : c.name));
+  const stream = client.query(copyFrom(`COPY ${table} (${names.join(', ')}) FROM STDIN`));
+  await pipeline(Readable.from(chunksOf(lines)), stream);
+}
+
+/**
+ * Lines joined into chunks of about COPY_CHUNK_CHARS: each chunk is one CopyData message and one
+ * stream write, and a line each (over a million per batch of events and keys) spent more time in
+ * the stream machinery than in PostgreSQL.
+ */
+const COPY_CHUNK_CHARS = 256 * 1024;
+
+function* chunksOf(lines: readonly string[]): Generator<string> {
+  let chunk = '';
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= COPY_CHUNK_CHARS) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+interface BatchLines {
+  readonly patients: string[];
+  readonly keys: string[];
+  readonly studies: string[];
+  readonly events: string[];
+  readonly eventKeys: string[];
+}
+
+/** The exam's rows: its study and events as the ingest store makes them from the exam's dose report. */
+function examLines(s: LoadState, exam: SynthExam, out: BatchLines): void {
+  const patient = patientAt(s.model, exam.patientIndex);
+  const report = synthDoseReport(s.model, exam, s.clock, patient);
+  patientLines(s, exam, patient, report, out);
+  const rows = firstReportRows(report, {
+    studyId: s.base.study + exam.sequence + 1,
+    patientId: patientIdOf(s, patient, exam.trust),
+    trustId: s.trustIds[exam.trust.index] ?? 0,
+    deviceId: s.deviceIds[exam.room.index] ?? 0,
+    accessionHash: accessionKey(s.secret, exam.trust.code, report.study.accessionNumber),
+    // Generated names and IDs never match quality-control or phantom patterns.
+    notPatient: false,
+    zones: s.zones,
+  });
+  out.studies.push(copyRecord(STUDY_ROW_COLUMNS, rows.study));
+  for (const event of rows.events) {
+    out.events.push(copyRecord(EVENT_COLUMNS, event));
+    out.eventKeys.push(copyRecord(EVENT_KEY_COLUMNS, event));
+  }
+  s.events += rows.events.length;
 }
 
 async function loadBatch(client: pg.ClientBase, s: LoadState, batch: readonly SynthExam[]): Promise<void> {
-  const out = { patients: [] as string[], keys: [] as string[] };
-  const studies: string[] = [];
-  const events: string[] = [];
-  const eventKeys: string[] = [];
-  for (const exam of batch) {
-    const patient = patientAt(s.model, exam.patientIndex);
-    patientLines(s, exam, patient, out);
-    const studyId = s.base.study + exam.sequence + 1;
-    const deviceId = s.deviceIds[exam.room.index] ?? 0;
-    const refs = {
-      studyId,
-      patientId: patientIdOf(s, patient, exam.trust),
-      trustId: s.trustIds[exam.trust.index] ?? 0,
-      deviceId,
-      secret: s.secret,
-    };
-    studies.push(studyLine(s.model, exam, patient, refs, s.clock));
-    events.push(eventLines(exam, studyId, deviceId, () => s.base.event + ++s.events));
-    eventKeys.push(eventKeyLines(exam, studyId));
-  }
+  const out: BatchLines = { patients: [], keys: [], studies: [], events: [], eventKeys: [] };
+  for (const exam of batch) examLines(s, exam, out);
   await client.query('BEGIN');
   try {
     await copyInto(client, 'patients', ['patient_id', 'birth_year', 'sex'], out.patients);
     await copyInto(client, 'patient_identifiers', ['identifier_hash', 'patient_id', 'kind', 'trust_id'], out.keys);
-    await copyInto(client, 'studies', STUDY_COLUMNS, studies);
-    await copyInto(client, 'irradiation_events', EVENT_COLUMNS, events);
-    await copyInto(client, 'irradiation_event_keys', EVENT_KEY_COLUMNS, eventKeys);
+    await copyInto(client, 'studies', STUDY_ROW_COLUMNS, out.studies);
+    // event_id is left to the table's identity, as ingest leaves it.
+    await copyInto(client, 'irradiation_events', EVENT_COLUMNS, out.events);
+    await copyInto(client, 'irradiation_event_keys', EVENT_KEY_COLUMNS, out.eventKeys);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -234,7 +262,6 @@ async function loadOrders(client: pg.ClientBase, s: LoadState, orders: readonly 
 async function finish(client: pg.ClientBase): Promise<void> {
   for (const [table, column] of [
     ['studies', 'study_id'],
-    ['irradiation_events', 'event_id'],
     ['patients', 'patient_id'],
   ]) {
     await client.query(
@@ -258,11 +285,12 @@ async function prepare(client: pg.ClientBase, model: RegionModel, secret: string
   };
   const deviceIds: number[] = [];
   for (const room of model.rooms)
-    deviceIds.push(await upsertDevice(runner, deviceInfo(room), trustIds[room.trustIndex] ?? 0));
+    deviceIds.push(await upsertDevice(runner, roomDevice(room), trustIds[room.trustIndex] ?? 0));
   return {
     model,
     clock: new ZonedClock(model.options.timeZone),
     secret,
+    zones: { trustZone: undefined, defaultZone: model.options.timeZone },
     trustIds,
     deviceIds,
     base: await idBases(client),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryRunner } from '../../core/index.ts';
 import type { DoseReport } from '../extract/types.ts';
+import { columnList, columnsOf, recordsetDefinition, type Column } from './columns.ts';
 import { instantOf, timeFrame, type ZoneSettings } from './instants.ts';
 
 /**
@@ -142,7 +143,8 @@ export function eventInstants(report: DoseReport, rows: readonly EventRow[], zon
 /** An event row bound to its study, object and device: one row of irradiation_events to write. */
 export interface BoundEvent {
   readonly studyId: number;
-  readonly sourceObjectId: number;
+  /** The object that reported it; undefined for an event loaded without one (synthetic bulk load). */
+  readonly sourceObjectId: number | undefined;
   readonly deviceId: number;
   readonly sourceKind: string;
   /** The event's instant (ISO with offset, from eventInstants). */
@@ -153,7 +155,7 @@ export interface BoundEvent {
 export function bindEvents(
   rows: readonly EventRow[],
   instants: readonly string[],
-  refs: { studyId: number; sourceObjectId: number; deviceId: number; sourceKind: string },
+  refs: { studyId: number; sourceObjectId: number | undefined; deviceId: number; sourceKind: string },
 ): BoundEvent[] {
   return rows.map((row, i) => ({
     studyId: refs.studyId,
@@ -189,14 +191,61 @@ function restate(first: BoundEvent, later: BoundEvent): BoundEvent {
   };
 }
 
-function eventRecord(e: BoundEvent, ord: number): Record<string, unknown> {
+/** One row of irradiation_events as the store writes it (event_id is the table's own). */
+export interface EventRecord {
+  readonly study_id: number;
+  readonly irradiation_event_uid: string;
+  /** ISO with offset (eventInstants). */
+  readonly occurred_at: string;
+  readonly source_object_id: number | null;
+  readonly modality: string;
+  readonly event_kind: EventRow['eventKind'];
+  readonly acquisition_protocol: string | null;
+  readonly target_region: string | null;
+  readonly ctdivol_mgy: number | null;
+  readonly dlp_mgycm: number | null;
+  readonly dap_gycm2: number | null;
+  readonly dose_rp_gy: number | null;
+  readonly agd_mgy: number | null;
+  readonly administered_activity_mbq: number | null;
+  readonly details: unknown;
+  readonly source_kind: string;
+  readonly device_id: number;
+}
+
+/** The columns of EventRecord with their SQL types, in the order every writer of events uses. */
+export const EVENT_COLUMNS: readonly Column[] = columnsOf({
+  study_id: 'bigint',
+  irradiation_event_uid: 'text',
+  occurred_at: 'timestamptz',
+  source_object_id: 'bigint',
+  modality: 'text',
+  event_kind: 'text',
+  acquisition_protocol: 'text',
+  target_region: 'text',
+  ctdivol_mgy: 'double precision',
+  dlp_mgycm: 'double precision',
+  dap_gycm2: 'double precision',
+  dose_rp_gy: 'double precision',
+  agd_mgy: 'double precision',
+  administered_activity_mbq: 'double precision',
+  details: 'jsonb',
+  source_kind: 'text',
+  device_id: 'bigint',
+} satisfies Record<keyof EventRecord, string>);
+
+/** The identity row of each event in irradiation_event_keys (ADR 0005): the columns it shares with the event. */
+export const EVENT_KEY_COLUMNS: readonly Column[] = EVENT_COLUMNS.filter((c) =>
+  ['study_id', 'irradiation_event_uid', 'occurred_at'].includes(c.name),
+);
+
+export function eventRecord(e: BoundEvent): EventRecord {
   const r = e.row;
   return {
-    ord,
     study_id: e.studyId,
     irradiation_event_uid: r.eventUid,
     occurred_at: e.occurredAt,
-    source_object_id: e.sourceObjectId,
+    source_object_id: e.sourceObjectId ?? null,
     modality: r.modality,
     event_kind: r.eventKind,
     acquisition_protocol: r.acquisitionProtocol ?? null,
@@ -213,11 +262,25 @@ function eventRecord(e: BoundEvent, ord: number): Record<string, unknown> {
   };
 }
 
-const EVENT_RECORDSET = `json_to_recordset($1::json) AS t(ord integer, study_id bigint, irradiation_event_uid text,
-  occurred_at timestamptz, source_object_id bigint, modality text, event_kind text, acquisition_protocol text,
-  target_region text, ctdivol_mgy double precision, dlp_mgycm double precision, dap_gycm2 double precision,
-  dose_rp_gy double precision, agd_mgy double precision, administered_activity_mbq double precision, details jsonb,
-  source_kind text, device_id bigint)`;
+type OrderedRecord = EventRecord & { readonly ord: number };
+
+const EVENT_RECORDSET = `json_to_recordset($1::json) AS t(ord integer, ${recordsetDefinition(EVENT_COLUMNS)})`;
+
+/**
+ * Several rows with one key (study and event key) as one event, in input order: the first is
+ * recorded and the later ones restate it, exactly as upserting them one by one would. Each event
+ * comes with the index of its first row.
+ */
+export function uniqueEvents(events: readonly BoundEvent[]): Array<{ event: BoundEvent; firstIndex: number }> {
+  const merged = new Map<string, { event: BoundEvent; firstIndex: number }>();
+  events.forEach((event, index) => {
+    const key = boundEventKey(event);
+    const seen = merged.get(key);
+    if (seen) seen.event = restate(seen.event, event);
+    else merged.set(key, { event, firstIndex: index });
+  });
+  return [...merged.values()];
+}
 
 /**
  * Inserts new events and refreshes known ones (a later cumulative report restates them), in input
@@ -236,18 +299,11 @@ export async function upsertEventRows(
   events: readonly BoundEvent[],
   mayExist: boolean,
 ): Promise<boolean[]> {
-  const merged = new Map<string, { event: BoundEvent; firstIndex: number }>();
-  events.forEach((event, index) => {
-    const key = boundEventKey(event);
-    const seen = merged.get(key);
-    if (seen) seen.event = restate(seen.event, event);
-    else merged.set(key, { event, firstIndex: index });
-  });
-  const unique = [...merged.values()];
+  const unique = uniqueEvents(events);
   if (unique.length === 0) return [];
-  const records = unique.map((u, ord) => eventRecord(u.event, ord));
+  const records = unique.map((u, ord): OrderedRecord => ({ ord, ...eventRecord(u.event) }));
   const known = mayExist ? await restateKnownEvents(db, records) : new Set<number>();
-  const fresh = records.filter((r) => !known.has(r.ord as number));
+  const fresh = records.filter((r) => !known.has(r.ord));
   if (fresh.length > 0) await insertNewEvents(db, fresh);
   const added = events.map(() => false);
   unique.forEach((u, ord) => {
@@ -257,10 +313,7 @@ export async function upsertEventRows(
 }
 
 /** Refreshes the events already stored under these keys, at the time stored; returns their ords. */
-async function restateKnownEvents(
-  db: QueryRunner,
-  records: ReadonlyArray<Record<string, unknown>>,
-): Promise<Set<number>> {
+async function restateKnownEvents(db: QueryRunner, records: readonly OrderedRecord[]): Promise<Set<number>> {
   const updated = await db.query<{ ord: number }>({
     text: `
     UPDATE irradiation_events e SET
@@ -280,25 +333,20 @@ async function restateKnownEvents(
  * Claims the keys, then writes the events. A key left without its event (a row deleted by hand)
  * takes the new time, so the key table never hides an event that is not there.
  */
-async function insertNewEvents(db: QueryRunner, records: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+async function insertNewEvents(db: QueryRunner, records: readonly OrderedRecord[]): Promise<void> {
   const values = [JSON.stringify(records)];
   await db.query({
     text: `
-    INSERT INTO irradiation_event_keys (study_id, irradiation_event_uid, occurred_at)
-    SELECT t.study_id, t.irradiation_event_uid, t.occurred_at FROM ${EVENT_RECORDSET}
+    INSERT INTO irradiation_event_keys (${columnList(EVENT_KEY_COLUMNS)})
+    SELECT ${columnList(EVENT_KEY_COLUMNS, 't.')} FROM ${EVENT_RECORDSET}
     ORDER BY t.study_id, t.irradiation_event_uid
     ON CONFLICT (study_id, irradiation_event_uid) DO UPDATE SET occurred_at = EXCLUDED.occurred_at`,
     values,
   });
   await db.query({
     text: `
-    INSERT INTO irradiation_events (occurred_at, study_id, irradiation_event_uid, source_object_id, modality, event_kind,
-      acquisition_protocol, target_region, ctdivol_mgy, dlp_mgycm, dap_gycm2, dose_rp_gy, agd_mgy, administered_activity_mbq,
-      details, source_kind, device_id)
-    SELECT t.occurred_at, t.study_id, t.irradiation_event_uid, t.source_object_id, t.modality,
-      t.event_kind, t.acquisition_protocol, t.target_region, t.ctdivol_mgy, t.dlp_mgycm, t.dap_gycm2, t.dose_rp_gy,
-      t.agd_mgy, t.administered_activity_mbq, t.details, t.source_kind, t.device_id
-    FROM ${EVENT_RECORDSET}
+    INSERT INTO irradiation_events (${columnList(EVENT_COLUMNS)})
+    SELECT ${columnList(EVENT_COLUMNS, 't.')} FROM ${EVENT_RECORDSET}
     ORDER BY t.ord`,
     values,
   });

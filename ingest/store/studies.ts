@@ -3,6 +3,7 @@ import type { StudySummary } from '../extract/summary.ts';
 import type { DoseReport } from '../extract/types.ts';
 import { studyLocalTime } from './events.ts';
 import { instantOf, timeFrame, type TimeBasis, type ZoneSettings } from './instants.ts';
+import { columnList, columnsOf, recordsetDefinition, type Column } from './columns.ts';
 
 /** SQL of studies and the reports merged into them. */
 export interface StudyRow {
@@ -43,6 +44,27 @@ export interface NewStudy {
   readonly patient_height_m: number | null;
   readonly not_patient: boolean;
 }
+
+/** The columns of NewStudy with their SQL types, in the order every writer of them uses. */
+export const NEW_STUDY_COLUMNS: readonly Column[] = columnsOf({
+  study_instance_uid: 'text',
+  patient_id: 'bigint',
+  trust_id: 'bigint',
+  device_id: 'bigint',
+  modality: 'text',
+  modalities: 'text[]',
+  study_datetime: 'timestamptz',
+  time_basis: 'text',
+  time_zone: 'text',
+  accession_hash: 'text',
+  study_description: 'text',
+  requested_procedure: 'text',
+  procedure_code: 'text',
+  patient_age_years: 'double precision',
+  patient_weight_kg: 'double precision',
+  patient_height_m: 'double precision',
+  not_patient: 'boolean',
+} satisfies Record<keyof NewStudy, string>);
 
 export function newStudy(report: DoseReport, refs: StudyRefs): NewStudy {
   const s = report.study;
@@ -112,17 +134,9 @@ export async function upsertStudies(db: QueryRunner, studies: readonly NewStudy[
     event_count: number;
   }>({
     text: `
-    INSERT INTO studies (study_instance_uid, patient_id, trust_id, device_id, modality, modalities, study_datetime,
-                         time_basis, time_zone, accession_hash,
-                         study_description, requested_procedure, procedure_code, patient_age_years, patient_weight_kg,
-                         patient_height_m, not_patient)
-    SELECT t.study_instance_uid, t.patient_id, t.trust_id, t.device_id, t.modality, t.modalities,
-           t.study_datetime, t.time_basis, t.time_zone, t.accession_hash, t.study_description, t.requested_procedure,
-           t.procedure_code, t.patient_age_years, t.patient_weight_kg, t.patient_height_m, t.not_patient
-    FROM json_to_recordset($1::json) AS t(study_instance_uid text, patient_id bigint, trust_id bigint, device_id bigint,
-         modality text, modalities text[], study_datetime timestamptz, time_basis text, time_zone text, accession_hash text, study_description text,
-         requested_procedure text, procedure_code text, patient_age_years double precision,
-         patient_weight_kg double precision, patient_height_m double precision, not_patient boolean)
+    INSERT INTO studies (${columnList(NEW_STUDY_COLUMNS)})
+    SELECT ${columnList(NEW_STUDY_COLUMNS, 't.')}
+    FROM json_to_recordset($1::json) AS t(${recordsetDefinition(NEW_STUDY_COLUMNS)})
     ORDER BY t.study_instance_uid
     ON CONFLICT (study_instance_uid) DO UPDATE SET
       updated_at = now(),
@@ -238,6 +252,46 @@ export interface StudyTotals {
   readonly totalActivityMbq: number | undefined;
 }
 
+/** The total columns of a study row, as StudyTotals gives them (unknown is NULL, never 0). */
+export interface StudyTotalsRecord {
+  readonly total_dlp_mgycm: number | null;
+  readonly total_dap_gycm2: number | null;
+  readonly total_dap_plane_a_gycm2: number | null;
+  readonly total_dap_plane_b_gycm2: number | null;
+  readonly total_dose_rp_gy: number | null;
+  readonly total_agd_left_mgy: number | null;
+  readonly total_agd_right_mgy: number | null;
+  readonly total_agd_mgy: number | null;
+  readonly total_activity_mbq: number | null;
+}
+
+export const STUDY_TOTALS_COLUMNS: readonly Column[] = columnsOf({
+  total_dlp_mgycm: 'double precision',
+  total_dap_gycm2: 'double precision',
+  total_dap_plane_a_gycm2: 'double precision',
+  total_dap_plane_b_gycm2: 'double precision',
+  total_dose_rp_gy: 'double precision',
+  total_agd_left_mgy: 'double precision',
+  total_agd_right_mgy: 'double precision',
+  total_agd_mgy: 'double precision',
+  total_activity_mbq: 'double precision',
+} satisfies Record<keyof StudyTotalsRecord, string>);
+
+/** StudyTotals (camelCase, undefined when unknown) as the columns store them. */
+export function studyTotalsRecord(t: StudyTotals): StudyTotalsRecord {
+  return {
+    total_dlp_mgycm: t.totalDlpMgyCm ?? null,
+    total_dap_gycm2: t.totalDapGyCm2 ?? null,
+    total_dap_plane_a_gycm2: t.totalDapPlaneAGyCm2 ?? null,
+    total_dap_plane_b_gycm2: t.totalDapPlaneBGyCm2 ?? null,
+    total_dose_rp_gy: t.totalDoseRpGy ?? null,
+    total_agd_left_mgy: t.totalAgdLeftMgy ?? null,
+    total_agd_right_mgy: t.totalAgdRightMgy ?? null,
+    total_agd_mgy: t.totalAgdMgy ?? null,
+    total_activity_mbq: t.totalActivityMbq ?? null,
+  };
+}
+
 /**
  * Writes the totals of each study. `eventCount` is the study's number of events when the caller
  * knows it (it counted what it inserted); undefined counts the stored events.
@@ -250,35 +304,38 @@ export async function updateStudiesTotals(
   await db.query({
     text: `
     UPDATE studies s SET
-      total_dlp_mgycm = t.total_dlp_mgycm, total_dap_gycm2 = t.total_dap_gycm2,
-      total_dap_plane_a_gycm2 = t.total_dap_plane_a_gycm2, total_dap_plane_b_gycm2 = t.total_dap_plane_b_gycm2,
-      total_dose_rp_gy = t.total_dose_rp_gy, total_agd_left_mgy = t.total_agd_left_mgy,
-      total_agd_right_mgy = t.total_agd_right_mgy, total_agd_mgy = t.total_agd_mgy,
-      total_activity_mbq = t.total_activity_mbq,
+      ${STUDY_TOTALS_COLUMNS.map((c) => `${c.name} = t.${c.name}`).join(', ')},
       event_count = COALESCE(t.event_count, (SELECT count(*) FROM irradiation_events e WHERE e.study_id = s.study_id)),
       updated_at = now()
-    FROM json_to_recordset($1::json) AS t(study_id bigint, total_dlp_mgycm double precision,
-         total_dap_gycm2 double precision, total_dap_plane_a_gycm2 double precision,
-         total_dap_plane_b_gycm2 double precision, total_dose_rp_gy double precision,
-         total_agd_left_mgy double precision, total_agd_right_mgy double precision, total_agd_mgy double precision,
-         total_activity_mbq double precision, event_count integer)
+    FROM json_to_recordset($1::json) AS t(study_id bigint, ${recordsetDefinition(STUDY_TOTALS_COLUMNS)},
+         event_count integer)
     WHERE s.study_id = t.study_id`,
     values: [
       JSON.stringify(
-        updates.map(({ studyId, totals: t, eventCount }) => ({
+        updates.map(({ studyId, totals, eventCount }) => ({
           study_id: studyId,
-          total_dlp_mgycm: t.totalDlpMgyCm ?? null,
-          total_dap_gycm2: t.totalDapGyCm2 ?? null,
-          total_dap_plane_a_gycm2: t.totalDapPlaneAGyCm2 ?? null,
-          total_dap_plane_b_gycm2: t.totalDapPlaneBGyCm2 ?? null,
-          total_dose_rp_gy: t.totalDoseRpGy ?? null,
-          total_agd_left_mgy: t.totalAgdLeftMgy ?? null,
-          total_agd_right_mgy: t.totalAgdRightMgy ?? null,
-          total_agd_mgy: t.totalAgdMgy ?? null,
-          total_activity_mbq: t.totalActivityMbq ?? null,
+          ...studyTotalsRecord(totals),
           event_count: eventCount ?? null,
         })),
       ),
     ],
   });
+}
+
+/**
+ * A whole study row as recording its reports leaves it: its id, the columns of NewStudy, the totals
+ * and the event count. For bulk loaders that COPY new studies (their ids assigned by the loader, so
+ * the events written with them can name them); the statements above write the same columns.
+ */
+export const STUDY_ROW_COLUMNS: readonly Column[] = [
+  { name: 'study_id', type: 'bigint' },
+  ...NEW_STUDY_COLUMNS,
+  ...STUDY_TOTALS_COLUMNS,
+  { name: 'event_count', type: 'integer' },
+];
+
+export type StudyRecord = { readonly study_id: number; readonly event_count: number } & NewStudy & StudyTotalsRecord;
+
+export function studyRecord(studyId: number, study: NewStudy, totals: StudyTotals, eventCount: number): StudyRecord {
+  return { study_id: studyId, ...study, ...studyTotalsRecord(totals), event_count: eventCount };
 }

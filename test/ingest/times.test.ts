@@ -159,6 +159,39 @@ describe('times', () => {
       }
     });
 
+    it('reads local times as PostgreSQL does minute by minute around clock changes, off the UTC hour too', async () => {
+      // instants.ts keeps one offset per UTC hour; Adelaide (+09:30) and Lord Howe (a 30-minute
+      // change) change clocks at hh:30 UTC, so the hour holding the change must not take one offset.
+      const db = await freshDatabase();
+      try {
+        const minutesFrom = (start: string, count: number): string[] =>
+          Array.from({ length: count }, (_, i) =>
+            new Date(Date.parse(`${start}Z`) + i * 60_000).toISOString().slice(0, 19),
+          );
+        const cases: Array<[zone: string, days: string[]]> = [
+          ['Australia/Adelaide', ['2024-04-07', '2024-10-06']],
+          ['Australia/Lord_Howe', ['2024-04-07', '2024-10-06']],
+          ['Europe/London', ['2024-03-31', '2024-10-27']],
+        ];
+        for (const [zone, days] of cases) {
+          // Midnight to 05:00 local, every minute: the change and the hours either side of it.
+          const locals = days.flatMap((day) => minutesFrom(`${day}T00:00:00`, 5 * 60));
+          const ours = locals.map((local) => instantOf(local, { basis: 'default-zone', zone }));
+          const { rows } = await db.pool.query<{ local: string }>(
+            `SELECT l AS local FROM unnest($1::text[], $3::text[]) AS x(l, o)
+             WHERE (l::timestamp AT TIME ZONE $2) <> o::timestamptz`,
+            [locals, zone, ours],
+          );
+          expect(
+            rows.map((r) => r.local),
+            zone,
+          ).to.deep.equal([]);
+        }
+      } finally {
+        await db.drop();
+      }
+    });
+
     it('refuses a trusts file whose timeZone is not an IANA zone', () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'kerma-trusts-'));
       try {
