@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { authenticateApiKey, findCredentials, verifyPassword } from '../../access/index.ts';
 import { queryRunner } from '../../app/db/pool.ts';
-import { collectPageErrors, launchChromium, seriousAxeViolations, type TestBrowser } from '../support/browser.ts';
+import {
+  collectPageErrors,
+  launchChromium,
+  seriousAxeViolations,
+  type TestBrowser,
+  signInInBrowser,
+} from '../support/browser.ts';
 import { chromium, requirePrerequisite } from '../support/prerequisites.ts';
 import { addUser, startWebHarness, TEST_PASSWORD, type WebHarness } from '../support/web.ts';
 
@@ -29,11 +35,7 @@ describe('an administrator issues an API key and adds a colleague (Chromium)', f
   });
 
   it('signs in and opens Administration from the menu', async () => {
-    await page.goto(`${web!.kerma.url}/sign-in`);
-    await page.getByLabel('User name').fill('ada.admin');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await signInInBrowser(page, web!.kerma.url, 'ada.admin', TEST_PASSWORD);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Administration' }).click();
     await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
     expect(await page.getByRole('table', { name: /Everyone who can sign in/ }).textContent()).to.include('ada.admin');

@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
-import { collectPageErrors, launchChromium, seriousAxeViolations, type TestBrowser } from '../support/browser.ts';
+import {
+  collectPageErrors,
+  launchChromium,
+  seriousAxeViolations,
+  type TestBrowser,
+  signInInBrowser,
+} from '../support/browser.ts';
 import { chromium, requirePrerequisite } from '../support/prerequisites.ts';
 import { addUser, startWebHarness, TEST_PASSWORD, type WebHarness } from '../support/web.ts';
 
@@ -36,11 +42,7 @@ describe('a governance lead checks who opened a study, and exports it (Chromium)
   });
 
   it('signs in and finds the audit log in the navigation', async () => {
-    await page.goto(`${web!.kerma.url}/sign-in`);
-    await page.getByLabel('User name').fill('grace.ig');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await signInInBrowser(page, web!.kerma.url, 'grace.ig', TEST_PASSWORD);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     const table = page.getByRole('table');

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { buildCtRdsr } from '../support/fixtures/xray-rdsr.ts';
-import { collectPageErrors, launchChromium, seriousAxeViolations, type TestBrowser } from '../support/browser.ts';
+import {
+  collectPageErrors,
+  launchChromium,
+  seriousAxeViolations,
+  type TestBrowser,
+  signInInBrowser,
+} from '../support/browser.ts';
 import { chromium, requirePrerequisite } from '../support/prerequisites.ts';
 import { quarantineStoredObject } from '../support/quarantine.ts';
 import { addUser, startWebHarness, TEST_PASSWORD, type WebHarness } from '../support/web.ts';
@@ -51,11 +57,7 @@ describe('an administrator clears the quarantine after a sender was fixed (Chrom
   });
 
   it('signs in and opens the quarantine from the navigation: three entries, reasons and senders', async () => {
-    await page.goto(`${web!.kerma.url}/sign-in`);
-    await page.getByLabel('User name').fill('ada.admin');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await signInInBrowser(page, web!.kerma.url, 'ada.admin', TEST_PASSWORD);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Quarantine' }).click();
     await page.getByRole('heading', { name: 'Quarantine' }).waitFor();
     expect(await rows().count()).to.equal(4); // header and three entries

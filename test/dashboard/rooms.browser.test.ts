@@ -1,7 +1,13 @@
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { buildCtRdsr } from '../support/fixtures/xray-rdsr.ts';
-import { collectPageErrors, launchChromium, seriousAxeViolations, type TestBrowser } from '../support/browser.ts';
+import {
+  collectPageErrors,
+  launchChromium,
+  seriousAxeViolations,
+  type TestBrowser,
+  signInInBrowser,
+} from '../support/browser.ts';
 import { chromium, requirePrerequisite } from '../support/prerequisites.ts';
 import { addUser, startWebHarness, TEST_PASSWORD, type WebHarness } from '../support/web.ts';
 
@@ -36,11 +42,7 @@ describe('an administrator names a room and moves it to the trust that owns it (
   });
 
   it('opens Rooms and devices from the navigation and sees the room under its derived name', async () => {
-    await page.goto(`${web!.kerma.url}/sign-in`);
-    await page.getByLabel('User name').fill('ada.admin');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await signInInBrowser(page, web!.kerma.url, 'ada.admin', TEST_PASSWORD);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rooms and devices' }).click();
     await page.getByRole('heading', { name: 'Rooms and devices' }).waitFor();
     const row = page.getByRole('row', { name: /Test Hospital ROOM1/ });

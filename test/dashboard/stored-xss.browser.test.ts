@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { PAGES, type PageSpec } from '../../dashboard/index.ts';
 import { writePart10 } from '../support/fixtures/dicom-writer.ts';
 import { ctRdsrDataset } from '../support/fixtures/xray-rdsr.ts';
-import { collectPageErrors, launchChromium, type TestBrowser } from '../support/browser.ts';
+import { collectPageErrors, launchChromium, type TestBrowser, signInInBrowser } from '../support/browser.ts';
 import { chromium, requirePrerequisite } from '../support/prerequisites.ts';
 import { addUser, startWebHarness, TEST_PASSWORD, type WebHarness } from '../support/web.ts';
 
@@ -88,11 +88,7 @@ describe('stored XSS: hostile DICOM text on every page (Chromium)', function () 
       dialogs.push(`${dialog.type()}: ${dialog.message()} on ${page.url()}`);
       void dialog.dismiss();
     });
-    await page.goto(`${web.kerma.url}/sign-in`);
-    await page.getByLabel('User name').fill('xss.admin');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: PAGES.overview.title }).waitFor();
+    await signInInBrowser(page, web.kerma.url, 'xss.admin', TEST_PASSWORD);
   });
   after(async () => {
     await browser?.close();

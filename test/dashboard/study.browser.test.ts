@@ -3,7 +3,13 @@ import path from 'node:path';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { extractDoseReport } from '../../ingest/index.ts';
-import { collectPageErrors, launchChromium, seriousAxeViolations, type TestBrowser } from '../support/browser.ts';
+import {
+  collectPageErrors,
+  launchChromium,
+  seriousAxeViolations,
+  type TestBrowser,
+  signInInBrowser,
+} from '../support/browser.ts';
 import { chromium, corpus, CORPUS_DIR, requirePrerequisite } from '../support/prerequisites.ts';
 import { addUser, startWebHarness, TEST_PASSWORD, type WebHarness } from '../support/web.ts';
 
@@ -35,11 +41,7 @@ describe('a physicist opens a study and reads its events (Chromium)', function (
   }
 
   async function signIn(name: string): Promise<void> {
-    await page.goto(`${web!.kerma.url}/sign-in`);
-    await page.getByLabel('User name').fill(name);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    await signInInBrowser(page, web!.kerma.url, name, TEST_PASSWORD);
   }
 
   before(async function () {
