@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { loggableError, sql, type Logger } from '../core/index.ts';
+import { loggableError, sql, type Logger, type TransactionRunner } from '../core/index.ts';
 import type { Express } from 'express';
 import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
@@ -19,7 +19,13 @@ import {
 } from '../ingest/index.ts';
 import { assertPatientIdKeyConfigured } from './secrets.ts';
 import { createAuditRouter, createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
-import { createDashboardRouter, createStudyApiRouter, pageErrorHandler } from '../dashboard/index.ts';
+import {
+  createDashboardRouter,
+  createStudyApiRouter,
+  pageErrorHandler,
+  referenceSetsApiRouter,
+} from '../dashboard/index.ts';
+import { seedBuiltinReferenceSets } from '../reference-levels/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -45,6 +51,23 @@ export function sessionPolicy(config: KermaConfig): SessionPolicy {
   };
 }
 
+/**
+ * Stores the builtin reference sets not yet in the database (a new builtin edition supersedes the
+ * old one). After the migrations, before anything may compare a dose: a start never serves DRL
+ * comparisons against an empty or outdated table.
+ */
+async function seedReferenceSets(transaction: TransactionRunner, logger: Logger): Promise<void> {
+  const seeded = await seedBuiltinReferenceSets(transaction);
+  if (seeded.inserted.length > 0) logger.info({ inserted: seeded.inserted }, 'builtin reference sets stored');
+  if (seeded.differing.length > 0) {
+    // The stored edition stays: comparisons may already point at it. A changed figure needs a new edition.
+    logger.warn(
+      { differing: seeded.differing },
+      'builtin reference set changed without a new edition; kept the stored one',
+    );
+  }
+}
+
 export async function startKerma(config: KermaConfig, logger: Logger): Promise<RunningKerma> {
   // Before anything starts: a missing shared key is a configuration error, not a runtime one.
   assertPatientIdKeyConfigured(config);
@@ -59,6 +82,8 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     }
     const ingest = await wireIngest(config, database, logger);
     const db = queryRunner(database.pool);
+    const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
+    await seedReferenceSets(transaction, logger);
     if (config.dicom.enabled) {
       callingAes = await openCallingAeDirectory(db, logger.child({ component: 'dicom' }));
       dicom = await startDicomScp({
@@ -79,7 +104,6 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
-    const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -99,6 +123,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         { path: '/', router: createStudyApiRouter({ db }) },
         { path: '/', router: createDeviceRouter({ db, transaction }) },
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
+        { path: '/', router: referenceSetsApiRouter({ db, transaction }) },
         {
           path: '/',
           router: createDashboardRouter({

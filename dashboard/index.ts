@@ -8,3 +8,4 @@ export { SIGN_IN_FAILED, SIGN_IN_LIMITED } from './pages/sign-in.tsx';
 export { createStudyApiRouter } from './study/routes.tsx';
 export { loadStudyDetail, type StudyQuery } from './study/service.ts';
 export type { StudyDetail, ProjectionTotalsRow } from './study/types.ts';
+export { referenceSetsApiRouter } from './reference-levels/index.ts';

@@ -25,6 +25,19 @@ export const PAGES = {
     inNavigation: true,
   },
   quarantine: { path: '/quarantine', title: 'Quarantine', roles: ['physicist', 'admin'], inNavigation: true },
+  // Reference sets (DRLs, factors): read by those who review doses, loaded by physicists and admins.
+  referenceLevels: {
+    path: '/reference-levels',
+    title: 'Reference levels',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: true,
+  },
+  referenceSet: {
+    path: '/reference-levels/:referenceSetId',
+    title: 'Reference set',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: false,
+  },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
   // Reached from a study list or a link, never from the menu; trust scoping is in its store.
   study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },

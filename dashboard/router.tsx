@@ -6,6 +6,7 @@ import { auditRoutes } from './pages/audit.tsx';
 import { changePasswordRoutes } from './pages/change-password.tsx';
 import { overviewRoutes } from './pages/overview.tsx';
 import { quarantineRoutes } from './pages/quarantine.tsx';
+import { referenceLevelsPageRoutes, referenceSetPageRoutes } from './reference-levels/index.ts';
 import { roomsRoutes } from './pages/rooms.tsx';
 import { signInRoutes } from './pages/sign-in.tsx';
 import { oidcSignInRoutes } from './pages/sign-in-oidc.tsx';
@@ -27,6 +28,8 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   adminRoutes(router, deps);
   roomsRoutes(router, deps);
   quarantineRoutes(router, deps);
+  referenceLevelsPageRoutes(router, deps);
+  referenceSetPageRoutes(router, deps);
   const studies = createStudyBrowser({ db: deps.db, timeZone: deps.timeZone });
   router.use(studiesApiRouter({ db: deps.db, browser: studies, logger: deps.logger }));
   studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });

@@ -9,6 +9,7 @@ import { runExtract } from './extract-command.ts';
 import { openCliServices } from './open-services.ts';
 import { registerApiKeyCommands } from './apikey-command.ts';
 import { registerUserCommands } from './user-command.ts';
+import { openReferenceDatabase, registerReferenceCommands } from './reference-command.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { databaseScope, registerImportCommand } from './import-command.ts';
@@ -84,6 +85,7 @@ program
 registerStoreCommands(program, () => openCliServices(configOrExit()));
 registerApiKeyCommands(program, () => openCliServices(configOrExit()));
 registerUserCommands(program, () => openCliServices(configOrExit()));
+registerReferenceCommands(program, () => openReferenceDatabase(configOrExit()));
 registerImportCommand(program, async () => {
   const config = configOrExit();
   const services = await openCliServices(config);
