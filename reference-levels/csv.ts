@@ -86,6 +86,39 @@ function setValue(target: Record<string, unknown>, path: string, value: unknown)
   else target[head] = { ...(target[head] ?? {}), [tail]: value };
 }
 
+type Row = { readonly record: string[]; readonly row: number };
+
+/** The cells of every row: set columns gathered once (a differing repeat is a problem), figures one per row. */
+function collectRows(header: readonly string[], rows: readonly Row[]) {
+  const problems: string[] = [];
+  const setCells = new Map<SetColumn, Cell>();
+  const values = rows.map(({ record, row }) => {
+    const value: Record<string, unknown> = {};
+    header.forEach((column, index) => {
+      const text = record[index] ?? '';
+      if (text === '') return;
+      if (column in SET_COLUMNS) {
+        const seen = setCells.get(column as SetColumn);
+        if (!seen) setCells.set(column as SetColumn, { row, text });
+        else if (seen.text !== text) {
+          problems.push(`row ${row}, column ${column}: "${text}" differs from "${seen.text}" in row ${seen.row}`);
+        }
+      } else if (column === 'value') {
+        if (NUMBER.test(text)) value.value = Number(text);
+        else problems.push(`row ${row}, column value: "${text}" is not a number (use a point for decimals, no unit)`);
+      } else if (column === 'attributes') {
+        try {
+          value.attributes = JSON.parse(text) as unknown;
+        } catch {
+          problems.push(`row ${row}, column attributes: not a JSON object`);
+        }
+      } else value[VALUE_COLUMNS[column as ValueColumn]] = text;
+    });
+    return value;
+  });
+  return { problems, setCells, values };
+}
+
 /**
  * Turns a CSV into a set document and validates it like any other; every problem names its row and
  * column ("row 4, column value: must be > 0").
@@ -97,40 +130,7 @@ export function parseReferenceSetCsv(textInput: string, origin: string): Referen
   const header = headerOf(first.record, origin);
   const rows = records.slice(1);
   if (rows.length === 0) throw csvProblem(origin, 'no figure rows below the header');
-
-  const problems: string[] = [];
-  const setCells = new Map<SetColumn, Cell>();
-  const values: Record<string, unknown>[] = [];
-  for (const { record, row } of rows) {
-    const value: Record<string, unknown> = {};
-    header.forEach((column, index) => {
-      const text = record[index] ?? '';
-      if (text === '') return;
-      if (column in SET_COLUMNS) {
-        const seen = setCells.get(column as SetColumn);
-        if (!seen) setCells.set(column as SetColumn, { row, text });
-        else if (seen.text !== text) {
-          problems.push(`row ${row}, column ${column}: "${text}" differs from "${seen.text}" in row ${seen.row}`);
-        }
-        return;
-      }
-      if (column === 'value') {
-        if (NUMBER.test(text)) value.value = Number(text);
-        else problems.push(`row ${row}, column value: "${text}" is not a number (use a point for decimals, no unit)`);
-        return;
-      }
-      if (column === 'attributes') {
-        try {
-          value.attributes = JSON.parse(text) as unknown;
-        } catch {
-          problems.push(`row ${row}, column attributes: not a JSON object`);
-        }
-        return;
-      }
-      value[VALUE_COLUMNS[column as ValueColumn]] = text;
-    });
-    values.push(value);
-  }
+  const { problems, setCells, values } = collectRows(header, rows);
   if (problems.length > 0) throw csvProblem(origin, problems.join('; '));
 
   const document: Record<string, unknown> = { values };

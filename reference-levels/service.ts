@@ -42,18 +42,31 @@ export interface ImportOptions {
   readonly builtin?: boolean | undefined;
 }
 
-/**
- * Stores a validated set as a new edition inside the caller's transaction and makes it the current
- * edition of its set key, superseding the one before (never editing it: comparisons keep pointing
- * at the figures they used). The same key and edition twice is a conflict; an edition must keep the
- * kind and trust of the set it replaces. One audit row says who loaded what.
- */
-export async function importReferenceSetIn(
+function auditImport(
   db: QueryRunner,
   document: ReferenceSetDocument,
   importer: ReferenceImporter,
-  options: ImportOptions = {},
-): Promise<ImportResult> {
+  detail: Record<string, unknown>,
+): Promise<void> {
+  return recordAudit(db, {
+    actorKind: importer.actorKind,
+    actorId: importer.actorId,
+    actorName: importer.actorName,
+    trustCode: importer.trustCode,
+    action: 'reference-set.import',
+    subjectKind: 'reference-set',
+    subjectKey: `${document.setKey}@${document.edition}`,
+    address: importer.address,
+    requestId: importer.requestId,
+    detail,
+  });
+}
+
+/**
+ * Takes the set key's lock and checks the edition may be stored: its trust exists, the edition is
+ * new, and it keeps the kind and trust of the current edition (which stays locked until commit).
+ */
+async function lockAndCheck(db: QueryRunner, document: ReferenceSetDocument) {
   await db.query(sql`SELECT pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${document.setKey}))`);
   const trustId = document.trustCode ? await trustIdOf(db, document.trustCode) : null;
   if (trustId === undefined) {
@@ -74,6 +87,22 @@ export async function importReferenceSetIn(
       { setKey: document.setKey },
     );
   }
+  return { trustId, current };
+}
+
+/**
+ * Stores a validated set as a new edition inside the caller's transaction and makes it the current
+ * edition of its set key, superseding the one before (never editing it: comparisons keep pointing
+ * at the figures they used). The same key and edition twice is a conflict; an edition must keep the
+ * kind and trust of the set it replaces. One audit row says who loaded what (builtin editions: none).
+ */
+export async function importReferenceSetIn(
+  db: QueryRunner,
+  document: ReferenceSetDocument,
+  importer: ReferenceImporter,
+  options: ImportOptions = {},
+): Promise<ImportResult> {
+  const { trustId, current } = await lockAndCheck(db, document);
   // A builtin edition that arrives after a user's own edition of the set is kept as history: what
   // the physicist loaded stays current.
   const keepsCurrent = current !== undefined && options.builtin === true && !current.builtin;
@@ -88,25 +117,18 @@ export async function importReferenceSetIn(
   });
   const superseded = current && !keepsCurrent ? current : undefined;
   if (superseded) await replaceSupersession(db, superseded.referenceSetId, referenceSetId);
-  await recordAudit(db, {
-    actorKind: importer.actorKind,
-    actorId: importer.actorId,
-    actorName: importer.actorName,
-    trustCode: importer.trustCode,
-    action: 'reference-set.import',
-    subjectKind: 'reference-set',
-    subjectKey: `${document.setKey}@${document.edition}`,
-    address: importer.address,
-    requestId: importer.requestId,
-    detail: {
+  // Builtin editions are Kerma's own data arriving with a release, not anyone's change: the set
+  // row says so (builtin, loaded_by 'builtin'), and the audit log stays the record of people and keys.
+  if (!options.builtin) {
+    await auditImport(db, document, importer, {
       referenceSetId,
       kind: document.kind,
       values: document.values.length,
       format: options.format ?? 'json',
       supersededId: superseded?.referenceSetId ?? null,
       supersededEdition: superseded?.edition ?? null,
-    },
-  });
+    });
+  }
   const [set] = await selectSets(db, { referenceSetId });
   return {
     set: set!,
