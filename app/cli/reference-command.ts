@@ -82,7 +82,7 @@ export async function runReferenceImport(
       })}\n`,
     );
     output.err(
-      `Imported ${set.setKey} edition ${set.edition} (${set.valueCount} figures)` +
+      `Imported ${set.setKey} edition ${set.edition} (${set.valueCount} ${set.valueCount === 1 ? 'figure' : 'figures'})` +
         (superseded ? `; it supersedes edition ${superseded.edition}.\n` : '; it is the first edition of this set.\n'),
     );
   } finally {

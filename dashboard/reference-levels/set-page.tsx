@@ -78,7 +78,7 @@ function Outcome(props: { detail: ReferenceSetDetail }) {
   const replaced = editions.find((e) => e.supersededBy === set.referenceSetId);
   return (
     <p class="notice" role="status">
-      Imported edition {set.edition} of {set.setKey} ({set.valueCount} figures).
+      Imported edition {set.edition} of {set.setKey} ({set.valueCount} {set.valueCount === 1 ? 'figure' : 'figures'}).
       {replaced ? ` It supersedes edition ${replaced.edition}.` : ' It is the first edition of this set.'}
     </p>
   );
