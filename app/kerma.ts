@@ -17,9 +17,15 @@ import {
   type CallingAeDirectory,
   type RunningDicomScp,
 } from '../ingest/index.ts';
-import { assertPatientIdKeyConfigured } from './secrets.ts';
+import { assertPatientIdKeyConfigured, patientIdSecret } from './secrets.ts';
 import { createAuditRouter, createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
-import { createDashboardRouter, createStudyApiRouter, pageErrorHandler } from '../dashboard/index.ts';
+import {
+  createDashboardRouter,
+  createPatientSizeApiRouter,
+  createStudyApiRouter,
+  pageErrorHandler,
+} from '../dashboard/index.ts';
+import type { PatientSizeDependencies } from '../analytics/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -80,6 +86,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
     const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
+    // The size import's use case, for its page and its API (a size change is where dose metrics that
+    // depend on size get recomputed: `studiesChanged`).
+    const patientSizes: PatientSizeDependencies = { transaction, patientIdSecret: await patientIdSecret(config) };
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -99,6 +108,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         { path: '/', router: createStudyApiRouter({ db }) },
         { path: '/', router: createDeviceRouter({ db, transaction }) },
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
+        { path: '/', router: createPatientSizeApiRouter({ db, sizes: patientSizes }) },
         {
           path: '/',
           router: createDashboardRouter({
@@ -119,6 +129,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
             silentRoomDays: config.silentRoomDays,
             transaction,
             retry: { db, objects: createObjectStore(config.dataDir), ingest },
+            patientSizes,
           }),
         },
       ],
