@@ -89,7 +89,10 @@ export function planSizes(
       const problem: RowProblem = {
         row: row.row,
         code: 'conflict',
-        reason: `row ${rowsText} of this file gives the same study a different size`,
+        reason:
+          conflicts.size === 1
+            ? `row ${rowsText} of this file gives the same study a different size`
+            : `rows ${rowsText} of this file give the same study a different size`,
       };
       outcomes.push({ status: 'problem', ...problem });
       continue;
