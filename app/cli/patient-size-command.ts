@@ -63,12 +63,14 @@ export async function openPatientSizeServices(config: KermaConfig): Promise<Pati
   }
 }
 
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
 function summaryLine(r: PatientSizeResult): string {
   const verb = r.dryRun ? 'would fill' : 'filled';
   return (
-    `${r.dryRun ? 'dry run: ' : ''}${r.rows} rows: ${r.applied} applied, ${r.unchanged} unchanged, ` +
-    `${r.problems.length} not applied; ${verb} ${r.heightsFilled} heights and ${r.weightsFilled} weights ` +
-    `(${r.studyIds.length} studies)\n`
+    `${r.dryRun ? 'dry run: ' : ''}${plural(r.rows, 'row')}: ${r.applied} applied, ${r.unchanged} unchanged, ` +
+    `${r.problems.length} not applied; ${verb} ${plural(r.heightsFilled, 'height')} and ` +
+    `${plural(r.weightsFilled, 'weight')} (${plural(r.studyIds.length, 'study', 'studies')})\n`
   );
 }
 
