@@ -36,7 +36,8 @@ function quantity(
   if (parsed === undefined) return { value: undefined };
   if (Number.isNaN(parsed)) {
     const code: RowProblemCode = what === 'height' ? 'invalid-height' : 'invalid-weight';
-    return { problem: { row, code, reason: `the ${what} "${cell}" is not a number` } };
+    // The cell is not repeated: a mis-mapped column could hold a name or an identifier.
+    return { problem: { row, code, reason: `the ${what} is not a number` } };
   }
   const value = toStoreUnit(parsed);
   if (value < range.min || value > range.max) {

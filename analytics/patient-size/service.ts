@@ -52,7 +52,8 @@ function keyRows(
     }
     const trustId = trusts.get(row.trustCode);
     if (trustId === undefined) {
-      problems.push({ row: row.row, code: 'unknown-trust', reason: `no trust has the code "${row.trustCode}"` });
+      // Not repeated: an unknown "trust" may be a mis-mapped column's identifier.
+      problems.push({ row: row.row, code: 'unknown-trust', reason: "the trust code is not one of Kerma's trusts" });
     } else if (!permitted(trustId)) {
       problems.push({ row: row.row, code: 'trust-not-permitted', reason: `trust ${row.trustCode} is not yours` });
     } else {

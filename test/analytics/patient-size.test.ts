@@ -168,7 +168,7 @@ describe('patient size import (real PostgreSQL)', function () {
     const result = await run(csv);
     expect(result.problems).to.deep.equal([
       { row: 2, code: 'no-study', reason: 'no study matches' },
-      { row: 3, code: 'unknown-trust', reason: 'no trust has the code "NOPE"' },
+      { row: 3, code: 'unknown-trust', reason: "the trust code is not one of Kerma's trusts" },
       {
         row: 4,
         code: 'implausible-height',
@@ -179,6 +179,8 @@ describe('patient size import (real PostgreSQL)', function () {
       { row: 8, code: 'conflict', reason: 'row 7 of this file gives the same study a different size' },
     ]);
     expect(result.rows).to.equal(7);
+    // Rows are named by number: the answer repeats no accession number and no trust it does not know.
+    expect(JSON.stringify(result)).to.not.include('ACC-').and.not.include('NOPE');
     expect(result.applied + result.unchanged + result.problems.length).to.equal(result.rows);
     expect(result.studyIds).to.deep.equal([ids['other-trust']]);
     expect((await sizeOf('other-trust')).weight).to.equal(60);
