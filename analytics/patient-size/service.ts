@@ -6,7 +6,7 @@ import { completeMapping, readCsv, type MappingInput } from './csv.ts';
 import { planSizes, type SizePlan } from './plan.ts';
 import { readSizeRows } from './rows.ts';
 import { applySizes, matchStudies, trustIdsByCode, type StudyMatch } from './store.ts';
-import type { PatientSizeResult, RowOutcome, RowProblem, RowProblemCode, SizeRow } from './types.ts';
+import type { ColumnMapping, PatientSizeResult, RowOutcome, RowProblem, RowProblemCode, SizeRow } from './types.ts';
 
 export interface PatientSizeDependencies {
   readonly transaction: TransactionRunner;
@@ -87,6 +87,57 @@ function countCodes(problems: readonly RowProblem[]): Partial<Record<RowProblemC
   return counts;
 }
 
+/** The counts and outcomes of a run: every data row once, in file order. */
+function summarise(
+  request: PatientSizeImport & { readonly mapping: ColumnMapping },
+  fileSha256: string,
+  planned: SizePlan,
+  refused: readonly RowProblem[],
+  studyIds: readonly number[],
+): PatientSizeResult {
+  const outcomes: RowOutcome[] = [
+    ...planned.outcomes,
+    ...refused.map((p) => ({ status: 'problem' as const, ...p })),
+  ].sort((a, b) => a.row - b.row);
+  const problems = outcomes.filter((o): o is RowOutcome & RowProblem => o.status === 'problem');
+  return {
+    dryRun: request.dryRun,
+    fileSha256,
+    rows: outcomes.length,
+    applied: outcomes.filter((o) => o.status === 'applied').length,
+    unchanged: outcomes.filter((o) => o.status === 'unchanged').length,
+    problems: problems.map(({ row, code, reason }) => ({ row, code, reason })),
+    heightsFilled: planned.updates.filter((u) => u.heightM !== undefined).length,
+    weightsFilled: planned.updates.filter((u) => u.weightKg !== undefined).length,
+    studyIds,
+    outcomes,
+    mapping: request.mapping,
+  };
+}
+
+/** Who imported what: a hash of the file, the counts and the studies changed; never a row's content. */
+function auditEntry(request: PatientSizeImport, result: PatientSizeResult): AuditEntry {
+  return {
+    ...request.actor,
+    trustCode: result.mapping.match === 'accession' ? request.trustCode : undefined,
+    action: request.dryRun ? 'patient-size.preview' : 'patient-size.import',
+    detail: {
+      fileSha256: result.fileSha256,
+      bytes: Buffer.byteLength(request.file),
+      match: result.mapping.match,
+      heightUnit: result.mapping.heightUnit,
+      replaceImported: request.replaceImported ?? false,
+      rows: result.rows,
+      applied: result.applied,
+      unchanged: result.unchanged,
+      problems: countCodes(result.problems),
+      heightsFilled: result.heightsFilled,
+      weightsFilled: result.weightsFilled,
+      studyIds: result.studyIds,
+    },
+  };
+}
+
 /**
  * Imports a CSV file of patient heights and weights: every data row is applied, found to change
  * nothing, or reported with its row number and reason; nothing is dropped silently. Values read
@@ -121,43 +172,8 @@ export async function importPatientSizes(
       ? planned.updates.map((u) => u.studyId).sort((a, b) => a - b)
       : await applySizes(db, planned.updates);
     if (!request.dryRun && studyIds.length > 0) await deps.studiesChanged?.(db, studyIds);
-    const outcomes: RowOutcome[] = [
-      ...planned.outcomes,
-      ...[...read.problems, ...trustProblems].map((p) => ({ status: 'problem' as const, ...p })),
-    ].sort((a, b) => a.row - b.row);
-    const problems = outcomes.filter((o): o is RowOutcome & RowProblem => o.status === 'problem');
-    const result: PatientSizeResult = {
-      dryRun: request.dryRun,
-      fileSha256,
-      rows: outcomes.length,
-      applied: outcomes.filter((o) => o.status === 'applied').length,
-      unchanged: outcomes.filter((o) => o.status === 'unchanged').length,
-      problems: problems.map(({ row, code, reason }) => ({ row, code, reason })),
-      heightsFilled: planned.updates.filter((u) => u.heightM !== undefined).length,
-      weightsFilled: planned.updates.filter((u) => u.weightKg !== undefined).length,
-      studyIds,
-      outcomes,
-      mapping,
-    };
-    await recordAudit(db, {
-      ...request.actor,
-      trustCode: mapping.match === 'accession' ? request.trustCode : undefined,
-      action: request.dryRun ? 'patient-size.preview' : 'patient-size.import',
-      detail: {
-        fileSha256,
-        bytes: Buffer.byteLength(request.file),
-        match: mapping.match,
-        heightUnit: mapping.heightUnit,
-        replaceImported: request.replaceImported ?? false,
-        rows: result.rows,
-        applied: result.applied,
-        unchanged: result.unchanged,
-        problems: countCodes(result.problems),
-        heightsFilled: result.heightsFilled,
-        weightsFilled: result.weightsFilled,
-        studyIds,
-      },
-    });
+    const result = summarise(complete, fileSha256, planned, [...read.problems, ...trustProblems], studyIds);
+    await recordAudit(db, auditEntry(request, result));
     return result;
   });
 }
