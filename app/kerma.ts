@@ -17,15 +17,17 @@ import {
   type CallingAeDirectory,
   type RunningDicomScp,
 } from '../ingest/index.ts';
-import { assertPatientIdKeyConfigured } from './secrets.ts';
+import { assertPatientIdKeyConfigured, patientIdSecret } from './secrets.ts';
 import { createAuditRouter, createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
 import {
   createDashboardRouter,
   createStudyApiRouter,
   pageErrorHandler,
   referenceSetsApiRouter,
+  createPatientSizeApiRouter,
 } from '../dashboard/index.ts';
 import { seedBuiltinReferenceSets } from '../reference-levels/index.ts';
+import type { PatientSizeDependencies } from '../analytics/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -104,6 +106,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
+    // The size import's use case, for its page and its API (a size change is where dose metrics that
+    // depend on size get recomputed: `studiesChanged`).
+    const patientSizes: PatientSizeDependencies = { transaction, patientIdSecret: await patientIdSecret(config) };
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -124,6 +129,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         { path: '/', router: createDeviceRouter({ db, transaction }) },
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
         { path: '/', router: referenceSetsApiRouter({ db, transaction }) },
+        { path: '/', router: createPatientSizeApiRouter({ db, sizes: patientSizes }) },
         {
           path: '/',
           router: createDashboardRouter({
@@ -144,6 +150,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
             silentRoomDays: config.silentRoomDays,
             transaction,
             retry: { db, objects: createObjectStore(config.dataDir), ingest },
+            patientSizes,
           }),
         },
       ],

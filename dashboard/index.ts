@@ -6,6 +6,11 @@ export type { DashboardDependencies } from './context.ts';
 export { PAGES, PUBLIC_PAGES, navigationFor, type PageSpec } from './pages.ts';
 export { SIGN_IN_FAILED, SIGN_IN_LIMITED } from './pages/sign-in.tsx';
 export { createStudyApiRouter } from './study/routes.tsx';
+export {
+  createPatientSizeApiRouter,
+  PATIENT_SIZES_API_PATH,
+  PATIENT_SIZE_OPTIONS_SCHEMA,
+} from './patient-size/index.ts';
 export { loadStudyDetail, type StudyQuery } from './study/service.ts';
 export type { StudyDetail, ProjectionTotalsRow } from './study/types.ts';
 export { referenceSetsApiRouter } from './reference-levels/index.ts';

@@ -38,6 +38,13 @@ export const PAGES = {
     roles: ['physicist', 'governance', 'admin'],
     inNavigation: false,
   },
+  // Heights and weights from the RIS fill what dose objects lack (SSDE, weight bands of local DRLs).
+  patientSize: {
+    path: '/patient-size',
+    title: 'Patient size import',
+    roles: ['physicist', 'admin'],
+    inNavigation: true,
+  },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
   // Reached from a study list or a link, never from the menu; trust scoping is in its store.
   study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },

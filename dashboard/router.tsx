@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import type { DashboardDependencies } from './context.ts';
 import { pageErrors } from './page-errors.tsx';
+import { patientSizeRoutes } from './patient-size/index.ts';
 import { adminRoutes } from './pages/admin/index.ts';
 import { auditRoutes } from './pages/audit.tsx';
 import { changePasswordRoutes } from './pages/change-password.tsx';
@@ -30,6 +31,7 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   quarantineRoutes(router, deps);
   referenceLevelsPageRoutes(router, deps);
   referenceSetPageRoutes(router, deps);
+  patientSizeRoutes(router, deps);
   const studies = createStudyBrowser({ db: deps.db, timeZone: deps.timeZone });
   router.use(studiesApiRouter({ db: deps.db, browser: studies, logger: deps.logger }));
   studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });

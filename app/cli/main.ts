@@ -14,6 +14,7 @@ import { registerGenerateCommand } from './generate-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { databaseScope, registerImportCommand } from './import-command.ts';
 import { registerReprocessCommand, registerStoreCommands } from './store-commands.ts';
+import { openPatientSizeServices, registerPatientSizeCommand } from './patient-size-command.ts';
 import { EXTRACTORS } from '../../ingest/index.ts';
 import { createLogger } from '../logger.ts';
 
@@ -100,6 +101,7 @@ registerImportCommand(program, async () => {
 registerGenerateCommand(program, configOrExit);
 registerDemoCommand(program, configOrExit);
 registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACTORS);
+registerPatientSizeCommand(program, () => openPatientSizeServices(configOrExit()));
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = toError(error);

@@ -39,6 +39,31 @@ describe('conformance scenarios on the Kerma store', function () {
   });
 });
 
+/** Patient size from a RIS CSV, by the command line and the upload page (issue 11, patient-size.ts). */
+const PATIENT_SIZE_SCENARIOS = ['patient-size-csv-import-command-line', 'patient-size-csv-import-web'];
+
+describe('conformance scenarios of the patient size import', function () {
+  this.timeout(300_000);
+
+  it('fills only the missing sizes, heights from cm to m, by the command line and the upload page', async function () {
+    requirePrerequisite(this, corpus('expected.json'));
+    const expectations = loadExpectations(path.join(CORPUS, 'expected.json'));
+    const chosen = {
+      ...expectations,
+      scenarios: expectations.scenarios.filter((s) => PATIENT_SIZE_SCENARIOS.includes(s.id)),
+    };
+    expect(chosen.scenarios).to.have.length(PATIENT_SIZE_SCENARIOS.length);
+    const result = await runScenarios(chosen, path.join(CORPUS, 'dicom'), freshDatabase);
+    const failures = result.failures.map(
+      (f) => `${f.file} ${f.path}: expected ${JSON.stringify(f.expected)} got ${JSON.stringify(f.actual)}`,
+    );
+    expect(failures).to.deep.equal([]);
+    // Every assertion of both scenarios, before the import and after it.
+    expect(result.total).to.equal(24);
+    expect(result.passed).to.equal(result.total);
+  });
+});
+
 /** The peer's study-list filter scenarios, answered by the study browser (summary-lists.ts). */
 const SUMMARY_LIST_SCENARIOS = [
   'ct-summary-list-filters',

@@ -13,6 +13,7 @@ import type { Resolution } from './resolve.ts';
 import { silentLogger } from '../support/logger.ts';
 import { runEquipmentDisplayNames, SCENARIO_ID as EQUIPMENT_DISPLAY_NAMES } from './equipment-display-names.ts';
 import { ImportedFiles, resolveSummaryList } from './summary-lists.ts';
+import { importByCommandLine, importThroughWeb, PATIENT_SIZE_ACTION, scenarioCsv } from './patient-size.ts';
 
 /**
  * Runs the multi-file scenarios of expected.json against a real Kerma store: each scenario on a fresh
@@ -22,7 +23,37 @@ import { ImportedFiles, resolveSummaryList } from './summary-lists.ts';
  */
 export interface ScenarioDatabase {
   readonly pool: pg.Pool;
+  /** Its connection URL, for a Kerma started on it (the web scenarios). */
+  readonly url: string;
   drop(): Promise<void>;
+}
+
+/** The keyed-hash secret of the scenarios' ingest, which an import matching accessions must share. */
+const SCENARIO_SECRET = 'conformance-scenarios-secret-0000';
+
+/** A scenario's "apply patient size CSV" action, by the command line or the upload page; a failure when it fails. */
+async function applyPatientSizes(
+  scenario: Scenario,
+  action: string,
+  database: ScenarioDatabase,
+): Promise<Failure | undefined> {
+  const csv = scenarioCsv(scenario.description);
+  const failure = (reason: Failure['reason'], actual: unknown): Failure => ({
+    file: scenario.id,
+    path: `action: ${action}`,
+    reason,
+    expected: 'every row applied or unchanged',
+    actual,
+  });
+  if (!csv) return failure('unmapped', 'no CSV rows in the description');
+  if (PATIENT_SIZE_ACTION.exec(action)?.[1] === 'websizeimport') {
+    const answer = await importThroughWeb(database, SCENARIO_SECRET, csv);
+    return answer.status === 200 && answer.text.includes('0 not applied')
+      ? undefined
+      : failure('mismatch', `page answered ${answer.status}`);
+  }
+  const summary = await importByCommandLine(database, SCENARIO_SECRET, csv);
+  return summary.problems.length === 0 ? undefined : failure('mismatch', summary.problems);
 }
 
 type View = Record<string, unknown>;
@@ -79,7 +110,7 @@ async function runScenario(
     db: queryRunner(database.pool),
     objects,
     logger: silentLogger,
-    patientIdSecret: 'conformance-scenarios-secret-0000',
+    patientIdSecret: SCENARIO_SECRET,
     timeZone: 'Europe/London',
     notPatientPatterns: { ids: ['*qa*', '*phy*', '*test*'], names: ['*phys*', '*test*', '*qa*'] },
   });
@@ -101,6 +132,9 @@ async function runScenario(
         sender: 'conformance',
         trustCode: 'DEFAULT',
       });
+    } else if (step.action && PATIENT_SIZE_ACTION.test(step.action)) {
+      const failure = await applyPatientSizes(scenario, step.action, database);
+      if (failure) failures.push(failure);
     } else if (step.assert) {
       const assertion: Assertion = step.assert;
       if (assertion.path === 'studies[last].id' && String(assertion.value).startsWith('unchanged')) {

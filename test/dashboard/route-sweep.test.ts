@@ -81,6 +81,8 @@ describe('route sweep: no route answers without credentials unless listed', () =
       '/audit',
       '/api/v1/audit',
       '/api/v1/audit.csv',
+      '/patient-size',
+      '/api/v1/patient-sizes',
     ]) {
       expect(routes.map((r) => r.path)).to.include(known);
     }

@@ -1,0 +1,3 @@
+// analytics: dose quantities, DRL comparison, local DRLs, cumulative exposure, trends, procedure
+// standardisation and patient size. Other folders import only from here.
+export * from './patient-size/index.ts';
