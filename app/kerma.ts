@@ -20,6 +20,7 @@ import {
 import { assertPatientIdKeyConfigured } from './secrets.ts';
 import { createAuditRouter, createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
 import { createDashboardRouter, createStudyApiRouter, pageErrorHandler } from '../dashboard/index.ts';
+import { resumePendingRemap } from '../analytics/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -80,6 +81,13 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
     const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
+    // A re-map of history a rule change asked for and a crash interrupted (or the first start after
+    // migration 0017): in the background, so a region of millions of studies does not delay start.
+    const pendingRemap = resumePendingRemap(db, transaction).then(
+      (result) => result && logger.info({ ...result }, 'procedure mapping: history re-mapped'),
+      (error: unknown) =>
+        logger.warn({ err: loggableError(error) }, 'procedure mapping: re-map failed; retried at next start'),
+    );
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -138,6 +146,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         // First the listener: C-STOREs already received are stored and answered before the database closes.
         await openDicom?.close();
         openCallingAes?.close();
+        await pendingRemap;
         await new Promise<void>((resolve) => {
           openServer.close(() => resolve());
           openServer.closeAllConnections();

@@ -11,21 +11,27 @@ import type { RemapResult } from './types.ts';
  * Only rows whose mapping changes are written.
  */
 
-/** The rule predicate over a key `k` (trust_id, modality, description, code, protocols, regions); rules as `r`. */
+/**
+ * The rule predicate over a key `k` (trust_id, modality, description, code, protocols, regions);
+ * rules as `r`. The cheap conditions come first inside a CASE, which PostgreSQL evaluates in order
+ * (a plain AND may be reordered by estimated cost): a CT study never compiles a radiography rule's
+ * regex, and compiling is most of a regex's cost (PostgreSQL caches only a few dozen compiled ones).
+ */
 export const RULE_MATCHES_KEY = `
-  r.enabled
-  AND (r.trust_id IS NULL OR r.trust_id = k.trust_id)
-  AND (r.modalities IS NULL OR k.modality = ANY (r.modalities))
-  AND (r.procedure_code IS NULL
-       OR lower(btrim(r.procedure_code)) IN (k.code, substr(k.code, strpos(k.code, ':') + 1)))
-  AND (r.description_pattern IS NULL
-       OR CASE WHEN r.description_regex THEN k.description ~* r.description_pattern
-               ELSE k.description = lower(btrim(r.description_pattern)) END)
-  AND (r.protocol_pattern IS NULL
-       OR EXISTS (SELECT 1 FROM unnest(k.protocols) AS p (v)
-                  WHERE CASE WHEN r.protocol_regex THEN p.v ~* r.protocol_pattern
-                             ELSE p.v = lower(btrim(r.protocol_pattern)) END))
-  AND (r.body_part IS NULL OR lower(btrim(r.body_part)) = ANY (k.regions))`;
+  CASE WHEN r.enabled
+        AND (r.trust_id IS NULL OR r.trust_id = k.trust_id)
+        AND (r.modalities IS NULL OR k.modality = ANY (r.modalities))
+        AND (r.procedure_code IS NULL
+             OR lower(btrim(r.procedure_code)) IN (k.code, substr(k.code, strpos(k.code, ':') + 1)))
+        AND (r.body_part IS NULL OR lower(btrim(r.body_part)) = ANY (k.regions))
+  THEN (r.description_pattern IS NULL
+        OR CASE WHEN r.description_regex THEN k.description ~* r.description_pattern
+                ELSE k.description = lower(btrim(r.description_pattern)) END)
+       AND (r.protocol_pattern IS NULL
+            OR EXISTS (SELECT 1 FROM unnest(k.protocols) AS p (v)
+                       WHERE CASE WHEN r.protocol_regex THEN p.v ~* r.protocol_pattern
+                                  ELSE p.v = lower(btrim(r.protocol_pattern)) END))
+  ELSE false END`;
 
 /** First match first: position, then a trust's own rule, then the older rule. */
 export const RULE_ORDER = 'r.position, r.trust_id IS NULL, r.rule_id';
@@ -33,7 +39,7 @@ export const RULE_ORDER = 'r.position, r.trust_id IS NULL, r.rule_id';
 /** A study's description as rules see it: its Study Description, else its requested procedure. */
 export const STUDY_DESCRIPTION_SQL = `COALESCE(NULLIF(btrim(s.study_description), ''), s.requested_procedure)`;
 
-type Scope = { readonly ids: readonly number[] } | { readonly fromId: number; readonly toId: number } | 'all';
+export type Scope = { readonly ids: readonly number[] } | { readonly fromId: number; readonly toId: number } | 'all';
 
 function scopeCondition(column: string, scope: Scope, values: unknown[]): string {
   if (scope === 'all') return 'true';
@@ -45,10 +51,13 @@ function scopeCondition(column: string, scope: Scope, values: unknown[]): string
   return `${column} >= $${values.length - 1} AND ${column} < $${values.length}`;
 }
 
-function mappingStatement(scope: Scope): SqlQuery {
+/** The mapping UPDATE for some studies (exported for EXPLAIN in benchmarks and tests). */
+export function mappingStatement(scope: Scope): SqlQuery {
   const values: unknown[] = [];
   const studies = scopeCondition('s.study_id', scope, values);
   const events = scopeCondition('e.study_id', scope, values);
+  // The same bounds on the updated table let it be read by its key instead of in full.
+  const target = scopeCondition('s.study_id', scope, values);
   const none = 'chr(1)';
   return {
     text: `
@@ -71,22 +80,21 @@ function mappingStatement(scope: Scope): SqlQuery {
                        coalesce(array_to_string(ev.protocols, chr(30)), ${none}),
                        coalesce(array_to_string(ev.regions, chr(30)), ${none})) AS key
       FROM target t LEFT JOIN events ev ON ev.study_id = t.study_id
-    ), keys AS (
+    ), keys AS MATERIALIZED (
       SELECT DISTINCT ON (key) key, trust_id, modality, description, code, protocols, regions FROM keyed
     ), decided AS (
-      SELECT k.key, m.rule_id, m.standard_procedure_code
-      FROM keys k
-      LEFT JOIN LATERAL (
-        SELECT r.rule_id, r.standard_procedure_code FROM procedure_rules r
-        WHERE ${RULE_MATCHES_KEY}
-        ORDER BY ${RULE_ORDER}
-        LIMIT 1
-      ) m ON true
+      -- Rule by rule over every key (not key by key over the rules): PostgreSQL keeps a few dozen
+      -- compiled regexes, and cycling through all the rules' patterns per key would compile each
+      -- pattern again for every key.
+      SELECT DISTINCT ON (k.key) k.key, r.rule_id, r.standard_procedure_code
+      -- (OFFSET 0 keeps the planner from turning the loop inside out.)
+      FROM procedure_rules r CROSS JOIN LATERAL (SELECT * FROM keys k WHERE ${RULE_MATCHES_KEY} OFFSET 0) k
+      ORDER BY k.key, ${RULE_ORDER}
     )
     UPDATE studies s
     SET standard_procedure_code = d.standard_procedure_code, procedure_rule_id = d.rule_id
-    FROM keyed t JOIN decided d ON d.key = t.key
-    WHERE s.study_id = t.study_id
+    FROM keyed t LEFT JOIN decided d ON d.key = t.key
+    WHERE s.study_id = t.study_id AND ${target}
       AND (s.standard_procedure_code IS DISTINCT FROM d.standard_procedure_code
            OR s.procedure_rule_id IS DISTINCT FROM d.rule_id)`,
     values,
