@@ -41,11 +41,25 @@ const UNMAPPED_SHOWN = 50;
 
 const trustIdsOf = (user: SignedInUser) => user.trusts.map((t) => t.trustId);
 
-function problemText(error: KermaError): string {
+/** The form's labels for the API's field names, so a refusal names what the user sees. */
+const LABELS: Record<string, string> = {
+  standardProcedureCode: 'Standard procedure',
+  description: 'Study description',
+  'description.pattern': 'Study description',
+  'protocol.pattern': 'Protocol name',
+  modalities: 'Modalities',
+  trustCode: 'Applies to',
+  bodyPart: 'Body part',
+  procedureCode: 'Procedure code',
+  note: 'Note',
+};
+const labelOf = (field: string): string => LABELS[field] ?? LABELS[field.replace(/\.\d+$/, '')] ?? field;
+
+function problemText(error: KermaError, prefix = 'Not saved'): string {
   const problems = (error.details?.problems as Array<{ field: string; message: string }> | undefined) ?? [];
   return problems.length > 0
-    ? `Not saved: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}.`
-    : `Not saved: ${error.message}.`;
+    ? `${prefix}: ${problems.map((p) => `${labelOf(p.field)} ${p.message}`).join('; ')}.`
+    : `${prefix}: ${error.message}.`;
 }
 
 /** The notice after a change, from the redirect's query (digits and known words only). */
@@ -213,7 +227,8 @@ export function procedureMappingPageRoutes(router: Router, deps: DashboardDepend
       await renderPage(deps, res, context, { probe: { values, result } });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      await renderPage(deps, res, context, { probe: { values, problem: problemText(error) }, status: 400 });
+      // 200: the answer to a test is the page with its reason, and htmx swaps only 2xx answers in.
+      await renderPage(deps, res, context, { probe: { values, problem: problemText(error, 'Cannot test') } });
     }
   });
 
