@@ -20,6 +20,7 @@ import {
   renumberRules,
   requestRemap,
   updateRule,
+  type Placement,
 } from './rules-store.ts';
 import type { ProcedureRule, RuleEditor, RuleFields, StandardProcedure } from './types.ts';
 
@@ -88,17 +89,21 @@ async function audit(
   });
 }
 
-/** A new rule, placed after every other rule: it can only decide studies no rule decided before. */
+/**
+ * A new rule, by default after every other rule: it can then only decide studies no rule decided
+ * before. 'first' puts it before every rule (an override).
+ */
 export async function createRule(
   transaction: TransactionRunner,
   editor: RuleEditor,
   fields: RuleFields,
+  placement: Placement = 'last',
 ): Promise<ProcedureRule> {
   return transaction(async (db) => {
     await lockRules(db);
     const trustId = await trustIdOf(db, editor, fields.trustCode);
     await checkFields(db, fields);
-    const ruleId = await insertRule(db, fields, trustId, editor.name);
+    const ruleId = await insertRule(db, fields, trustId, editor.name, placement);
     const rule = (await findRule(db, ruleId))!;
     await requestRemap(db);
     await audit(db, editor, 'procedure-rule.create', ruleId, rule.trustCode, { after: rule });

@@ -98,19 +98,27 @@ function columnValues(fields: RuleFields, trustId: number | null): unknown[] {
   ];
 }
 
+/** Where a new rule goes: after every rule (it decides only what none decided), or before every rule. */
+export type Placement = 'first' | 'last';
+
 export async function insertRule(
   db: QueryRunner,
   fields: RuleFields,
   trustId: number | null,
   editorName: string,
+  placement: Placement = 'last',
 ): Promise<number> {
+  const position =
+    placement === 'last'
+      ? '(SELECT coalesce(max(position), 0) + 10 FROM procedure_rules)'
+      : '(SELECT coalesce(min(position), 0) - 10 FROM procedure_rules)';
   const { rows } = await db.query<{ rule_id: number }>({
     text: `
     INSERT INTO procedure_rules (trust_id, modalities, procedure_code, description_pattern, description_regex,
                                  protocol_pattern, protocol_regex, body_part, standard_procedure_code, note, enabled,
                                  position, created_by, updated_by)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-            (SELECT coalesce(max(position), 0) + 10 FROM procedure_rules), $12, $12)
+            ${position}, $12, $12)
     RETURNING rule_id`,
     values: [...columnValues(fields, trustId), editorName],
   });

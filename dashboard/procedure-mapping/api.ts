@@ -29,6 +29,7 @@ import {
   STANDARD_PROCEDURE_SCHEMA,
   parseListQuery,
   parseUnmappedQuery,
+  type NewRuleInput,
   type ProbeInput,
   type RuleInput,
 } from './schemas.ts';
@@ -126,7 +127,7 @@ export function procedureMappingApi(deps: ProcedureMappingDependencies): Router 
 
   router.post(`${API}/rules`, edit, ...jsonBody(RULE_SCHEMA, 16 * 1024), requireCsrf, async (req, res) => {
     const user = userOf(req)!;
-    res.status(201).json(await addRule(deps, editorOf(req, user), req.body as RuleInput));
+    res.status(201).json(await addRule(deps, editorOf(req, user), req.body as NewRuleInput));
   });
 
   router.patch(

@@ -33,12 +33,12 @@ const ruleProperties = {
   enabled: { type: 'boolean' },
 } as const;
 
-/** POST /rules: a whole rule (unset criteria are null). */
+/** POST /rules: a whole rule (unset criteria are null), and where it goes (default: after every rule). */
 export const RULE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['standardProcedureCode'],
-  properties: ruleProperties,
+  properties: { ...ruleProperties, placement: { type: 'string', enum: ['first', 'last'] } },
 } as const;
 
 /** PATCH /rules/:ruleId: the fields to change. */
@@ -99,6 +99,7 @@ export const LIST_QUERY_SCHEMA = {
 } as const;
 
 export type RuleInput = { -readonly [K in keyof RuleFields]?: RuleFields[K] };
+export type NewRuleInput = RuleInput & { placement?: 'first' | 'last' };
 
 export interface ProbeInput {
   readonly description?: string | null;

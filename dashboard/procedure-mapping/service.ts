@@ -23,7 +23,7 @@ import {
   type QueryRunner,
   type TransactionRunner,
 } from '../../core/index.ts';
-import { ruleFields, type ProbeInput, type RuleInput } from './schemas.ts';
+import { ruleFields, type NewRuleInput, type ProbeInput, type RuleInput } from './schemas.ts';
 
 /**
  * What the page and the API do with rules, in one place: each change commits (with its audit row),
@@ -76,8 +76,9 @@ const visibleIds = (editor: RuleEditor) => async (db: QueryRunner) => {
   ).map((r) => r.ruleId);
 };
 
-export async function addRule(deps: ProcedureMappingDependencies, editor: RuleEditor, input: RuleInput) {
-  return remapAfter(deps, { rule: await createRule(deps.transaction, editor, ruleFields(input)) });
+export async function addRule(deps: ProcedureMappingDependencies, editor: RuleEditor, input: NewRuleInput) {
+  const { placement, ...fields } = input;
+  return remapAfter(deps, { rule: await createRule(deps.transaction, editor, ruleFields(fields), placement) });
 }
 
 export async function editRule(
