@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { createRule, createStandardProcedure, type RuleEditor } from '../../analytics/index.ts';
-import { queryRunner, withTransaction } from '../../app/db/pool.ts';
+import { withTransaction } from '../../app/db/pool.ts';
+import type { QueryRunner } from '../../core/index.ts';
 import type { Resolution } from './resolve.ts';
 
 /**
@@ -23,7 +24,7 @@ const HARNESS: RuleEditor = { userId: 0, name: 'conformance harness', trustCodes
 export async function applyStandardNames(pool: pg.Pool, settings: Record<string, unknown> | undefined): Promise<void> {
   const standardNames = settings?.standardNames as { enabled?: boolean; mappings?: StandardNameMapping[] } | undefined;
   if (!standardNames?.enabled) return;
-  const transaction = <T>(work: (db: ReturnType<typeof queryRunner>) => Promise<T>) => withTransaction(pool, work);
+  const transaction = <T>(work: (db: QueryRunner) => Promise<T>) => withTransaction(pool, work);
   const codes = new Map<string, string>();
   // Reversed, each put first: the peer's mappings end up in their own order, before every default rule.
   for (const mapping of [...(standardNames.mappings ?? [])].reverse()) {
