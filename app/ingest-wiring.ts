@@ -1,4 +1,5 @@
 import type { Logger } from '../core/index.ts';
+import { mapIngestedStudies } from '../analytics/index.ts';
 import { createIngestService, createObjectStore, type IngestService } from '../ingest/index.ts';
 import type { KermaConfig } from './config/index.ts';
 import type { Database } from './db/database.ts';
@@ -19,5 +20,7 @@ export async function wireIngest(config: KermaConfig, database: Database, logger
     patientIdSecret: await patientIdSecret(config),
     timeZone: config.timeZone,
     notPatientPatterns: config.notPatientPatterns,
+    // Each stored study gets its standard procedure in the same transaction (docs/adr/0013).
+    onStudiesRecorded: mapIngestedStudies,
   });
 }

@@ -28,6 +28,7 @@ import {
 } from '../dashboard/index.ts';
 import { seedBuiltinReferenceSets } from '../reference-levels/index.ts';
 import type { PatientSizeDependencies } from '../analytics/index.ts';
+import { resumePendingRemap } from '../analytics/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -109,6 +110,13 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     // The size import's use case, for its page and its API (a size change is where dose metrics that
     // depend on size get recomputed: `studiesChanged`).
     const patientSizes: PatientSizeDependencies = { transaction, patientIdSecret: await patientIdSecret(config) };
+    // A re-map of history a rule change asked for and a crash interrupted (or the first start after
+    // migration 0017): in the background, so a region of millions of studies does not delay start.
+    const pendingRemap = resumePendingRemap(db, transaction).then(
+      (result) => result && logger.info({ ...result }, 'procedure mapping: history re-mapped'),
+      (error: unknown) =>
+        logger.warn({ err: loggableError(error) }, 'procedure mapping: re-map failed; retried at next start'),
+    );
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -170,6 +178,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         // First the listener: C-STOREs already received are stored and answered before the database closes.
         await openDicom?.close();
         openCallingAes?.close();
+        await pendingRemap;
         await new Promise<void>((resolve) => {
           openServer.close(() => resolve());
           openServer.closeAllConnections();

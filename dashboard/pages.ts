@@ -45,6 +45,13 @@ export const PAGES = {
     roles: ['physicist', 'admin'],
     inNavigation: true,
   },
+  // The rules that decide each study's standard procedure; physicists and administrators edit them.
+  procedureMapping: {
+    path: '/procedure-mapping',
+    title: 'Procedure mapping',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: true,
+  },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
   // Reached from a study list or a link, never from the menu; trust scoping is in its store.
   study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },

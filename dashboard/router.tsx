@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import type { DashboardDependencies } from './context.ts';
 import { pageErrors } from './page-errors.tsx';
 import { patientSizeRoutes } from './patient-size/index.ts';
+import { procedureMappingApi, procedureMappingPageRoutes } from './procedure-mapping/index.ts';
 import { adminRoutes } from './pages/admin/index.ts';
 import { auditRoutes } from './pages/audit.tsx';
 import { changePasswordRoutes } from './pages/change-password.tsx';
@@ -36,6 +37,8 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   router.use(studiesApiRouter({ db: deps.db, browser: studies, logger: deps.logger }));
   studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });
   auditRoutes(router, deps);
+  router.use(procedureMappingApi(deps));
+  procedureMappingPageRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -19,9 +19,6 @@ const STORE_SCENARIOS = [
   'rf-detail-summary-totals',
 ];
 
-/** Assertions on features other issues bring (standard protocol names arrive with analytics). */
-const LATER_FEATURES = /standardProtocols/;
-
 describe('conformance scenarios on the Kerma store', function () {
   this.timeout(300_000);
 
@@ -31,9 +28,9 @@ describe('conformance scenarios on the Kerma store', function () {
     const chosen = { ...expectations, scenarios: expectations.scenarios.filter((s) => STORE_SCENARIOS.includes(s.id)) };
     expect(chosen.scenarios).to.have.length(STORE_SCENARIOS.length);
     const result = await runScenarios(chosen, path.join(CORPUS, 'dicom'), freshDatabase);
-    const failures = result.failures
-      .filter((f) => !LATER_FEATURES.test(f.path))
-      .map((f) => `${f.file} ${f.path}: expected ${JSON.stringify(f.expected)} got ${JSON.stringify(f.actual)}`);
+    const failures = result.failures.map(
+      (f) => `${f.file} ${f.path}: expected ${JSON.stringify(f.expected)} got ${JSON.stringify(f.actual)}`,
+    );
     expect(failures).to.deep.equal([]);
     expect(result.passed).to.be.greaterThan(150);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { queryRunner, withTransaction } from '../../app/db/pool.ts';
+import { mapIngestedStudies } from '../../analytics/index.ts';
 import { createIngestService, createObjectStore } from '../../ingest/index.ts';
 import { compareValue } from './compare.ts';
 import { DEFAULT_ID_SETTINGS, type Assertion, type Expectations, type Scenario } from './expected.ts';
@@ -14,6 +15,7 @@ import { silentLogger } from '../support/logger.ts';
 import { runEquipmentDisplayNames, SCENARIO_ID as EQUIPMENT_DISPLAY_NAMES } from './equipment-display-names.ts';
 import { ImportedFiles, resolveSummaryList } from './summary-lists.ts';
 import { importByCommandLine, importThroughWeb, PATIENT_SIZE_ACTION, scenarioCsv } from './patient-size.ts';
+import { applyStandardNames, everyStandardName, withStandardProtocols } from './standard-names.ts';
 
 /**
  * Runs the multi-file scenarios of expected.json against a real Kerma store: each scenario on a fresh
@@ -113,7 +115,10 @@ async function runScenario(
     patientIdSecret: SCENARIO_SECRET,
     timeZone: 'Europe/London',
     notPatientPatterns: { ids: ['*qa*', '*phy*', '*test*'], names: ['*phys*', '*test*', '*qa*'] },
+    // As the service wires it: each commit maps its studies to standard procedures (standard names).
+    onStudiesRecorded: mapIngestedStudies,
   });
+  await applyStandardNames(database.pool, scenario.settings);
   const settings = scenario.settings?.patientIdSettings ?? DEFAULT_ID_SETTINGS;
   const failures: Failure[] = [];
   let passed = 0;
@@ -153,7 +158,13 @@ async function runScenario(
       const resolution =
         (await resolveStudyDetail(database.pool, assertion.path)) ??
         (await resolveSummaryList(queryRunner(database.pool), assertion.path, imported)) ??
-        resolveScenarioPath(await peerStudies(database.pool, objects, settings), assertion.path);
+        everyStandardName(
+          resolveScenarioPath(
+            await withStandardProtocols(database.pool, await peerStudies(database.pool, objects, settings)),
+            assertion.path,
+          ),
+          assertion.path,
+        );
       const ok = resolution.mapped && compareValue(assertion, resolution.value);
       if (ok) passed += 1;
       else
