@@ -17,9 +17,15 @@ import {
   type CallingAeDirectory,
   type RunningDicomScp,
 } from '../ingest/index.ts';
-import { assertPatientIdKeyConfigured } from './secrets.ts';
+import { assertPatientIdKeyConfigured, patientIdSecret } from './secrets.ts';
 import { createAuditRouter, createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
-import { createDashboardRouter, createStudyApiRouter, pageErrorHandler } from '../dashboard/index.ts';
+import {
+  createDashboardRouter,
+  createStudyApiRouter,
+  pageErrorHandler,
+  patientDoseApiRouter,
+  trendsApiRouter,
+} from '../dashboard/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -79,6 +85,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
+    const secret = await patientIdSecret(config);
     const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
     const app = createHttpApp({
       pool: database.pool,
@@ -99,6 +106,8 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         { path: '/', router: createStudyApiRouter({ db }) },
         { path: '/', router: createDeviceRouter({ db, transaction }) },
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
+        { path: '/', router: trendsApiRouter({ db, timeZone: config.timeZone }) },
+        { path: '/', router: patientDoseApiRouter({ db, patientIdSecret: secret, timeZone: config.timeZone }) },
         {
           path: '/',
           router: createDashboardRouter({
@@ -119,6 +128,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
             silentRoomDays: config.silentRoomDays,
             transaction,
             retry: { db, objects: createObjectStore(config.dataDir), ingest },
+            patientIdSecret: secret,
           }),
         },
       ],

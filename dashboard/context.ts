@@ -23,6 +23,8 @@ export interface DashboardDependencies {
   readonly transaction: TransactionRunner;
   /** The ingest service's quarantine retry: stored bytes through ingest again. */
   readonly retry: RetryDependencies;
+  /** The secret of the patient-identifier keyed hashes (KERMA_PATIENT_ID_KEY), for patient look-ups. */
+  readonly patientIdSecret: string;
 }
 
 /** The page context of a request that requireUser has admitted. */

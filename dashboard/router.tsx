@@ -11,6 +11,8 @@ import { signInRoutes } from './pages/sign-in.tsx';
 import { oidcSignInRoutes } from './pages/sign-in-oidc.tsx';
 import { signOutRoutes } from './pages/sign-out.ts';
 import { staticAssetsRouter } from './static-assets.ts';
+import { doseTrendsPageRoutes } from './dose-trends/index.ts';
+import { patientDosePageRoutes } from './patient-dose/index.ts';
 import { studyPageRoutes } from './study/routes.tsx';
 import { createStudyBrowser, studiesApiRouter, studiesPageRoutes } from './studies/index.ts';
 
@@ -31,6 +33,8 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   router.use(studiesApiRouter({ db: deps.db, browser: studies, logger: deps.logger }));
   studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });
   auditRoutes(router, deps);
+  doseTrendsPageRoutes(router, deps);
+  patientDosePageRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS standard_procedures (
   modality      text NOT NULL,
   body_region   text NOT NULL,
   drl_category  text,
-  lateral       boolean NOT NULL DEFAULT false,
+  has_laterality boolean NOT NULL DEFAULT false,
   builtin       boolean NOT NULL DEFAULT false,
   created_at    timestamptz NOT NULL DEFAULT now()
 );
