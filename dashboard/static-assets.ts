@@ -11,16 +11,27 @@ import express, { type Router } from 'express';
  * browsers may cache them for a year and still see a new version the moment it ships.
  */
 const require = createRequire(import.meta.url);
-const ASSETS: Readonly<Record<string, string>> = {
-  'kerma.css': path.join(path.dirname(fileURLToPath(import.meta.url)), 'static', 'kerma.css'),
-  'favicon.svg': path.join(path.dirname(fileURLToPath(import.meta.url)), 'static', 'favicon.svg'),
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** A file beside a package's entry point: chart.js and its plugins do not export their browser builds. */
+const besideEntry = (pkg: string, file: string): string => path.join(path.dirname(require.resolve(pkg)), file);
+
+const ASSETS = {
+  'kerma.css': path.join(here, 'static', 'kerma.css'),
+  'favicon.svg': path.join(here, 'static', 'favicon.svg'),
   'htmx.min.js': require.resolve('htmx.org/dist/htmx.min.js'),
-};
+  'charts.js': path.join(here, 'static', 'charts.js'),
+  'chart.umd.min.js': besideEntry('chart.js', 'chart.umd.min.js'),
+  'chartjs-chart-boxplot.min.js': besideEntry('@sgratzl/chartjs-chart-boxplot', 'index.umd.min.js'),
+  'chartjs-plugin-annotation.min.js': besideEntry('chartjs-plugin-annotation', 'chartjs-plugin-annotation.min.js'),
+} as const satisfies Record<string, string>;
 
 const versions = new Map<string, string>();
 
 /** `/static/NAME?v=HASH` for an asset listed above. */
-export function assetUrl(name: keyof typeof ASSETS): string {
+export type AssetName = keyof typeof ASSETS;
+
+export function assetUrl(name: AssetName): string {
   let version = versions.get(name);
   const file = ASSETS[name];
   if (!file) throw new Error(`unknown asset ${name}`);
@@ -36,7 +47,7 @@ const YEAR_S = 365 * 24 * 3600;
 export function staticAssetsRouter(): Router {
   const router = express.Router();
   router.get('/static/:name', (req, res, next) => {
-    const file = ASSETS[req.params.name];
+    const file = (ASSETS as Readonly<Record<string, string>>)[req.params.name];
     if (!file) return next();
     res.set('Cache-Control', `public, max-age=${YEAR_S}, immutable`);
     res.sendFile(file, (error) => {

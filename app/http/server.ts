@@ -38,7 +38,7 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
  * inside a frame. A stored script in a study description therefore cannot run even if it were ever
  * rendered unescaped.
  */
-const CONTENT_SECURITY_POLICY = {
+export const CONTENT_SECURITY_POLICY = {
   defaultSrc: ["'self'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'"],

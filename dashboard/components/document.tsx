@@ -1,4 +1,4 @@
-import { assetUrl } from '../static-assets.ts';
+import { assetUrl, type AssetName } from '../static-assets.ts';
 import type { ComponentChildren } from 'preact';
 
 /**
@@ -6,7 +6,13 @@ import type { ComponentChildren } from 'preact';
  * htmx's own indicator stylesheet is switched off (kerma.css carries those rules). `refreshTo` (a local
  * path) moves on without a script, for a page that must be left by a navigation of Kerma's own.
  */
-export function HtmlDocument(props: { title: string; refreshTo?: string | undefined; children: ComponentChildren }) {
+export function HtmlDocument(props: {
+  title: string;
+  refreshTo?: string | undefined;
+  /** Scripts of the page beyond htmx, from /static, run in order after parsing (e.g. CHART_SCRIPTS). */
+  scripts?: readonly AssetName[] | undefined;
+  children: ComponentChildren;
+}) {
   return (
     <html lang="en-GB">
       <head>
@@ -18,6 +24,9 @@ export function HtmlDocument(props: { title: string; refreshTo?: string | undefi
         <link rel="icon" type="image/svg+xml" href={assetUrl('favicon.svg')} />
         <link rel="stylesheet" href={assetUrl('kerma.css')} />
         <script src={assetUrl('htmx.min.js')} defer />
+        {(props.scripts ?? []).map((name) => (
+          <script key={name} src={assetUrl(name)} defer />
+        ))}
       </head>
       <body>{props.children}</body>
     </html>

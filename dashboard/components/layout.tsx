@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import type { SignedInUser } from '../../access/index.ts';
 import { navigationFor, PAGES, PUBLIC_PAGES } from '../pages.ts';
 import { HtmlDocument } from './document.tsx';
+import type { AssetName } from '../static-assets.ts';
 
 /** What every signed-in page knows about its request. */
 export interface PageContext {
@@ -58,9 +59,14 @@ function Navigation(props: { context: PageContext }) {
 }
 
 /** A signed-in page: skip link, header with the user, navigation by role, then the page's main content. */
-export function Page(props: { context: PageContext; title: string; children: ComponentChildren }) {
+export function Page(props: {
+  context: PageContext;
+  title: string;
+  scripts?: readonly AssetName[] | undefined;
+  children: ComponentChildren;
+}) {
   return (
-    <HtmlDocument title={props.title}>
+    <HtmlDocument title={props.title} scripts={props.scripts}>
       <a class="skip-link" href="#main">
         Skip to content
       </a>

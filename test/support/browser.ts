@@ -89,3 +89,29 @@ export async function signInInBrowser(page: Page, baseUrl: string, name: string,
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Overview' }).waitFor();
 }
+
+/** What chart.js drew on a page's chart (components/chart.tsx), for comparing with the API. */
+export interface DrawnChart {
+  readonly type: string;
+  readonly labels: unknown[];
+  readonly datasets: Array<{ label?: string; data: unknown[] }>;
+}
+
+/** Waits for the chart inside `selector` (a figure id, e.g. '#drl-boxplot') to be drawn and reads its data. */
+export async function drawnChart(page: Page, selector: string): Promise<DrawnChart> {
+  const canvas = page.locator(`${selector} canvas[data-chart-drawn]`);
+  await canvas.waitFor();
+  return canvas.evaluate((element) => {
+    const chart = (
+      globalThis as unknown as {
+        Chart: { getChart(c: unknown): { config: { type: string }; data: DrawnChart } | undefined };
+      }
+    ).Chart.getChart(element);
+    if (!chart) throw new Error('no chart on this canvas');
+    return {
+      type: chart.config.type,
+      labels: [...(chart.data.labels ?? [])],
+      datasets: chart.data.datasets.map((d) => ({ label: d.label, data: [...d.data] })),
+    };
+  });
+}
