@@ -1,3 +1,4 @@
+import { Chart, type ChartConfig } from '../components/index.ts';
 import {
   QUANTITY_LABELS,
   type SeriesKey,
@@ -40,7 +41,11 @@ const STEP = '#7a4b00';
  * down to the 25th), the median line, the national DRL as a horizontal line and each step change
  * as a vertical line at its period. Data only: /static/charts.js draws it.
  */
-export function trendChartConfig(series: TrendSeries, changes: readonly StepChange[], quantity: TrendQuantity) {
+export function trendChartConfig(
+  series: TrendSeries,
+  changes: readonly StepChange[],
+  quantity: TrendQuantity,
+): ChartConfig {
   const { name, unit } = QUANTITY_LABELS[quantity];
   const labels = series.points.map((p) => p.periodStart);
   const annotations: Record<string, unknown> = {};
@@ -93,8 +98,7 @@ export function trendChartConfig(series: TrendSeries, changes: readonly StepChan
       ],
     },
     options: {
-      animation: false,
-      maintainAspectRatio: false,
+      kermaUnit: unit,
       plugins: { annotation: { annotations }, legend: { position: 'bottom' } },
       scales: { y: { beginAtZero: true, title: { display: true, text: `${name} (${unit})` } } },
     },
@@ -114,61 +118,52 @@ export function TrendChart(props: {
   const label = seriesLabel(series);
   const config = trendChartConfig(series, props.changes, quantity);
   return (
-    <figure class="panel trend-figure" aria-labelledby={`${id}-title`}>
-      <figcaption id={`${id}-title`}>
-        <strong>{label}</strong>
-        <span class="muted">
-          {' '}
-          · {series.points.reduce((sum, p) => sum + p.n, 0).toLocaleString('en-GB')} values
-          {series.drl
-            ? ` · national DRL ${series.drl.value} ${unit} (${series.drl.setTitle}, ${series.drl.edition})`
-            : ' · no national DRL'}
-        </span>
-      </figcaption>
-      <div class="trend-chart">
-        <canvas
-          id={`${id}-canvas`}
-          data-chart={JSON.stringify(config)}
-          role="img"
-          aria-label={`${name} median and interquartile range per period for ${label}`}
-        />
-      </div>
-      <details>
-        <summary>Figures</summary>
-        <div class="table-wrap" role="region" aria-label={`Figures for ${label}`} tabIndex={0}>
-          <table>
-            <caption>{`${name} (${unit}) per period for ${label}`}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Period from</th>
-                <th scope="col" class="num">
-                  Values
-                </th>
-                <th scope="col" class="num">
-                  25th percentile
-                </th>
-                <th scope="col" class="num">
-                  Median
-                </th>
-                <th scope="col" class="num">
-                  75th percentile
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {series.points.map((p) => (
-                <tr key={p.periodStart}>
-                  <td>{p.periodStart}</td>
-                  <td class="num">{p.n}</td>
-                  <td class="num">{p.p25.toPrecision(4)}</td>
-                  <td class="num">{p.median.toPrecision(4)}</td>
-                  <td class="num">{p.p75.toPrecision(4)}</td>
+    <section class="panel" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{label}</h3>
+      <p class="muted">
+        {series.points.reduce((sum, p) => sum + p.n, 0).toLocaleString('en-GB')} values
+        {series.drl
+          ? ` · national DRL ${series.drl.value} ${unit} (${series.drl.setTitle}, edition ${series.drl.edition})`
+          : ' · no national DRL for this series'}
+      </p>
+      <Chart id={id} label={`${name} median and interquartile range per period for ${label}`} config={config}>
+        <details>
+          <summary>Figures</summary>
+          <div class="table-wrap" role="region" aria-label={`Figures for ${label}`} tabIndex={0}>
+            <table>
+              <caption>{`${name} (${unit}) per period for ${label}`}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Period from</th>
+                  <th scope="col" class="num">
+                    Values
+                  </th>
+                  <th scope="col" class="num">
+                    25th percentile
+                  </th>
+                  <th scope="col" class="num">
+                    Median
+                  </th>
+                  <th scope="col" class="num">
+                    75th percentile
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </details>
-    </figure>
+              </thead>
+              <tbody>
+                {series.points.map((p) => (
+                  <tr key={p.periodStart}>
+                    <td>{p.periodStart}</td>
+                    <td class="num">{p.n}</td>
+                    <td class="num">{p.p25.toPrecision(4)}</td>
+                    <td class="num">{p.median.toPrecision(4)}</td>
+                    <td class="num">{p.p75.toPrecision(4)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </details>
+      </Chart>
+    </section>
   );
 }

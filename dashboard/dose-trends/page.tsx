@@ -13,7 +13,15 @@ import {
   type TrendSeries,
 } from '../../analytics/index.ts';
 import { ValidationError } from '../../core/index.ts';
-import { EmptyState, ErrorState, Page, Table, type Column, type PageContext } from '../components/index.ts';
+import {
+  CHART_SCRIPTS,
+  EmptyState,
+  ErrorState,
+  Page,
+  Table,
+  type Column,
+  type PageContext,
+} from '../components/index.ts';
 import { pageContext, type DashboardDependencies } from '../context.ts';
 import { PAGES } from '../pages.ts';
 import { sendHtml } from '../render.tsx';
@@ -223,7 +231,7 @@ function DoseTrendsPage(props: {
   procedures: ReadonlyArray<{ code: string; name: string; modality: string }>;
 }) {
   return (
-    <Page context={props.context} title={page.title}>
+    <Page context={props.context} title={page.title} scripts={props.view.series.length > 0 ? CHART_SCRIPTS : undefined}>
       <p class="muted">
         Weekly or monthly median dose with its interquartile range, per room, standard procedure or trust, with the
         national DRL where the standard procedure has one, and step changes marked and explained. Only your trusts’

@@ -1,4 +1,5 @@
 import type { TimelineExam } from '../../analytics/index.ts';
+import type { ChartConfig } from '../components/index.ts';
 
 const EXAM = 'rgba(29, 95, 168, 0.45)';
 const CUMULATIVE = '#b42318';
@@ -14,7 +15,7 @@ const dayOf = (iso: string, timeZone: string) =>
  * the running cumulative effective dose as a line, in exam order (exams without a time cannot be
  * placed and are left to the table). Unknown doses stay null: a gap, never a zero.
  */
-export function patientChartConfig(timeline: readonly TimelineExam[], timeZone: string) {
+export function patientChartConfig(timeline: readonly TimelineExam[], timeZone: string): ChartConfig {
   const dated = timeline.filter((e) => e.studyDateTime !== null);
   return {
     type: 'bar',
@@ -39,8 +40,7 @@ export function patientChartConfig(timeline: readonly TimelineExam[], timeZone: 
       ],
     },
     options: {
-      animation: false,
-      maintainAspectRatio: false,
+      kermaUnit: 'mSv',
       plugins: { legend: { position: 'bottom' } },
       scales: { y: { beginAtZero: true, title: { display: true, text: 'Effective dose (mSv)' } } },
     },

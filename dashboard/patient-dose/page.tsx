@@ -10,7 +10,16 @@ import {
 } from '../../analytics/index.ts';
 import { FORM_BODY_LIMIT_BYTES } from '../../core/http-input.ts';
 import { inputParser, ValidationError, type InputProblem } from '../../core/index.ts';
-import { EmptyState, ErrorState, Page, Table, type Column, type PageContext } from '../components/index.ts';
+import {
+  Chart,
+  CHART_SCRIPTS,
+  EmptyState,
+  ErrorState,
+  Page,
+  Table,
+  type Column,
+  type PageContext,
+} from '../components/index.ts';
 import { pageContext, type DashboardDependencies } from '../context.ts';
 import { formatDateTime } from '../format.ts';
 import { PAGES } from '../pages.ts';
@@ -128,20 +137,15 @@ function Results(props: { history: PatientDoseHistory; timeZone: string }) {
         <Totals title={`12 months to ${s.rolling12Months.to}`} totals={s.rolling12Months} />
         <Totals title={`Window ${s.window.from} to ${s.window.to}`} totals={s.window} />
       </div>
-      <figure class="panel trend-figure" aria-labelledby="cumulative-title">
-        <figcaption id="cumulative-title">
-          <strong>Running cumulative effective dose</strong>
-          <span class="muted"> · exams without an estimate add nothing</span>
-        </figcaption>
-        <div class="trend-chart">
-          <canvas
-            id="cumulative-canvas"
-            data-chart={JSON.stringify(config)}
-            role="img"
-            aria-label="Effective dose of each exam and the running cumulative effective dose, in mSv"
-          />
-        </div>
-      </figure>
+      <h3>Running cumulative effective dose</h3>
+      <Chart
+        id="cumulative-dose"
+        label="Effective dose of each exam and the running cumulative effective dose, in mSv"
+        config={config}
+      >
+        Bars: each dated exam’s effective dose; line: the running sum. Exams without an estimate add nothing; the table
+        below has every figure.
+      </Chart>
       <Table
         caption="Timeline of exams, oldest first"
         columns={timelineColumns(props.timeZone)}
@@ -161,7 +165,7 @@ function PatientDosePage(props: {
   problem?: string | undefined;
 }) {
   return (
-    <Page context={props.context} title={page.title}>
+    <Page context={props.context} title={page.title} scripts={props.history?.found ? CHART_SCRIPTS : undefined}>
       <p class="muted">
         One patient’s exams across the region’s trusts you may see, with the running cumulative effective dose
         (estimates: a population quantity, not a patient’s risk), CT count and fluoroscopy Ka,r and DAP.
