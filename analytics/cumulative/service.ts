@@ -28,11 +28,20 @@ export interface PatientDoseLookup {
 
 const FLUOROSCOPY_MODALITIES = new Set(['RF', 'XA']);
 
+/**
+ * Formatters per zone, made once: building an Intl.DateTimeFormat costs ~0.1 ms, which per exam
+ * was most of a look-up's time (the 10 ms target of issue 11).
+ */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 function dayOf(instant: Date, timeZone: string): string {
-  // en-CA formats dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    instant,
-  );
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats dates as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format.format(instant);
 }
 
 /** The same day one year earlier, plus one: the first day of the 12 months ending on `to`. */

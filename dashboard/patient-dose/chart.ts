@@ -4,11 +4,9 @@ import type { ChartConfig } from '../components/index.ts';
 const EXAM = 'rgba(29, 95, 168, 0.45)';
 const CUMULATIVE = '#b42318';
 
-/** "2024-03-15" in the region's time zone. */
-const dayOf = (iso: string, timeZone: string) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
-    new Date(iso),
-  );
+/** "2024-03-15" in the region's time zone (one formatter per chart: building one costs ~0.1 ms). */
+const dayFormat = (timeZone: string) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /**
  * The chart.js configuration of a patient's timeline: each dated exam's effective dose as a bar and
@@ -17,10 +15,11 @@ const dayOf = (iso: string, timeZone: string) =>
  */
 export function patientChartConfig(timeline: readonly TimelineExam[], timeZone: string): ChartConfig {
   const dated = timeline.filter((e) => e.studyDateTime !== null);
+  const format = dayFormat(timeZone);
   return {
     type: 'bar',
     data: {
-      labels: dated.map((e) => `${dayOf(e.studyDateTime!, timeZone)} ${e.trustCode} ${e.modality}`),
+      labels: dated.map((e) => `${format.format(new Date(e.studyDateTime!))} ${e.trustCode} ${e.modality}`),
       datasets: [
         {
           type: 'line',
