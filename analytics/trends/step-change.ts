@@ -46,8 +46,9 @@ export function averageRanks(values: readonly number[]): number[] {
 }
 
 /**
- * Pettitt's statistic over `values`, the change point restricted so that each side keeps at least
- * `minSide` elements. Undefined when the series is too short for that.
+ * Pettitt's statistic over `values`. Undefined when the most likely change point leaves fewer than
+ * `minSide` elements on a side: a level seen for a few days only is not called yet (moving the cut
+ * inwards to make room would report the change on the wrong day).
  */
 export function pettitt(values: readonly number[], minSide = 1): PettittResult | undefined {
   const n = values.length;
@@ -58,14 +59,13 @@ export function pettitt(values: readonly number[], minSide = 1): PettittResult |
   let k = -1;
   for (let t = 1; t < n; t += 1) {
     sum += ranks[t - 1]!;
-    if (t < minSide || n - t < minSide) continue;
     const u = Math.abs(2 * sum - t * (n + 1));
     if (u > k) {
       k = u;
       best = t - 1;
     }
   }
-  if (best < 0) return undefined;
+  if (best < 0 || best + 1 < minSide || n - best - 1 < minSide) return undefined;
   const pValue = Math.min(1, 2 * Math.exp((-6 * k * k) / (n ** 3 + n ** 2)));
   return { lastBefore: best, k, pValue };
 }
