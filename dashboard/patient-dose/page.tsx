@@ -43,18 +43,24 @@ function LookupForm(props: { context: PageContext; window: { from?: string; to?:
           <label for="lookup-nhs">NHS number</label>
           <input id="lookup-nhs" name="nhsNumber" type="text" inputMode="numeric" maxLength={16} autocomplete="off" />
         </div>
-        <fieldset class="filter lookup-local">
+        <fieldset class="lookup-local">
           <legend>or a local ID</legend>
-          <label for="lookup-trust">Trust</label>
-          <select id="lookup-trust" name="localTrust">
-            {trusts.map((t) => (
-              <option key={t.code} value={t.code}>{`${t.code} · ${t.name}`}</option>
-            ))}
-          </select>
-          <label for="lookup-issuer">Issuer (optional)</label>
-          <input id="lookup-issuer" name="localIssuer" type="text" maxLength={64} autocomplete="off" />
-          <label for="lookup-local">Local ID</label>
-          <input id="lookup-local" name="localValue" type="text" maxLength={64} autocomplete="off" />
+          <div class="filter">
+            <label for="lookup-trust">Trust</label>
+            <select id="lookup-trust" name="localTrust">
+              {trusts.map((t) => (
+                <option key={t.code} value={t.code}>{`${t.code} · ${t.name}`}</option>
+              ))}
+            </select>
+          </div>
+          <div class="filter">
+            <label for="lookup-issuer">Issuer (optional)</label>
+            <input id="lookup-issuer" name="localIssuer" type="text" maxLength={64} autocomplete="off" />
+          </div>
+          <div class="filter">
+            <label for="lookup-local">Local ID</label>
+            <input id="lookup-local" name="localValue" type="text" maxLength={64} autocomplete="off" />
+          </div>
         </fieldset>
         <div class="filter">
           <label for="lookup-from">Window from</label>
@@ -85,12 +91,12 @@ function Totals(props: { title: string; totals: DoseTotals; note?: string }) {
       <span class="figure-label">{props.title}</span>
       <span class="figure-value">{t.effectiveDoseMsv === null ? '—' : `${number(t.effectiveDoseMsv)} mSv`}</span>
       <span class="figure-label">
-        effective dose over {t.exams} exams
+        effective dose over {t.exams} {t.exams === 1 ? 'exam' : 'exams'}
         {t.examsWithoutEffectiveDose > 0 ? ` (${t.examsWithoutEffectiveDose} without an estimate)` : ''}; {t.ctExams} CT
       </span>
       <span class="figure-label">
-        fluoroscopy: {t.fluoroscopyExams} exams, Ka,r {number(t.fluoroscopyKarGy)} Gy, DAP{' '}
-        {number(t.fluoroscopyDapGyCm2)} Gy·cm²
+        fluoroscopy: {t.fluoroscopyExams} {t.fluoroscopyExams === 1 ? 'exam' : 'exams'}, Ka,r{' '}
+        {number(t.fluoroscopyKarGy)} Gy, DAP {number(t.fluoroscopyDapGyCm2)} Gy·cm²
       </span>
       {props.note ? <span class="figure-label">{props.note}</span> : null}
     </div>
