@@ -25,10 +25,11 @@ import {
   pageErrorHandler,
   referenceSetsApiRouter,
   createPatientSizeApiRouter,
+  patientDoseApiRouter,
+  trendsApiRouter,
 } from '../dashboard/index.ts';
 import { seedBuiltinReferenceSets } from '../reference-levels/index.ts';
-import type { PatientSizeDependencies } from '../analytics/index.ts';
-import { resumePendingRemap } from '../analytics/index.ts';
+import { resumePendingRemap, type PatientSizeDependencies } from '../analytics/index.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -109,7 +110,8 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const sessions = sessionPolicy(config);
     // The size import's use case, for its page and its API (a size change is where dose metrics that
     // depend on size get recomputed: `studiesChanged`).
-    const patientSizes: PatientSizeDependencies = { transaction, patientIdSecret: await patientIdSecret(config) };
+    const secret = await patientIdSecret(config);
+    const patientSizes: PatientSizeDependencies = { transaction, patientIdSecret: secret };
     // A re-map of history a rule change asked for and a crash interrupted (or the first start after
     // migration 0017): in the background, so a region of millions of studies does not delay start.
     const pendingRemap = resumePendingRemap(db, transaction).then(
@@ -138,6 +140,8 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
         { path: '/', router: referenceSetsApiRouter({ db, transaction }) },
         { path: '/', router: createPatientSizeApiRouter({ db, sizes: patientSizes }) },
+        { path: '/', router: trendsApiRouter({ db, timeZone: config.timeZone }) },
+        { path: '/', router: patientDoseApiRouter({ db, patientIdSecret: secret, timeZone: config.timeZone }) },
         {
           path: '/',
           router: createDashboardRouter({
@@ -159,6 +163,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
             transaction,
             retry: { db, objects: createObjectStore(config.dataDir), ingest },
             patientSizes,
+            patientIdSecret: secret,
           }),
         },
       ],

@@ -26,6 +26,8 @@ export interface DashboardDependencies {
   readonly retry: RetryDependencies;
   /** Patient size import: the identifier secret (accessions match by keyed hash) and what follows a change. */
   readonly patientSizes: PatientSizeDependencies;
+  /** The secret of the patient-identifier keyed hashes (KERMA_PATIENT_ID_KEY), for patient look-ups. */
+  readonly patientIdSecret: string;
 }
 
 /** The page context of a request that requireUser has admitted. */

@@ -55,6 +55,15 @@ export const PAGES = {
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
   // Reached from a study list or a link, never from the menu; trust scoping is in its store.
   study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },
+  // Issue 11: a physicist's trend view; a patient's cumulative dose for everyone who may see a
+  // patient (a radiographer checks it before a repeat), each within their trusts.
+  doseTrends: {
+    path: '/dose-trends',
+    title: 'Dose trends',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: true,
+  },
+  patientDose: { path: '/patient-dose', title: 'Patient dose history', roles: ROLES, inNavigation: true },
   audit: { path: '/audit', title: 'Audit log', roles: AUDIT_READERS, inNavigation: true },
   // Administration: one menu entry (it opens the users section); the sections are tabs of their own.
   admin: { path: '/admin', title: 'Administration', roles: ['admin'], inNavigation: true },

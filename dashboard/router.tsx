@@ -14,6 +14,8 @@ import { signInRoutes } from './pages/sign-in.tsx';
 import { oidcSignInRoutes } from './pages/sign-in-oidc.tsx';
 import { signOutRoutes } from './pages/sign-out.ts';
 import { staticAssetsRouter } from './static-assets.ts';
+import { doseTrendsPageRoutes } from './dose-trends/index.ts';
+import { patientDosePageRoutes } from './patient-dose/index.ts';
 import { studyPageRoutes } from './study/routes.tsx';
 import { createStudyBrowser, studiesApiRouter, studiesPageRoutes } from './studies/index.ts';
 
@@ -39,6 +41,8 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   auditRoutes(router, deps);
   router.use(procedureMappingApi(deps));
   procedureMappingPageRoutes(router, deps);
+  doseTrendsPageRoutes(router, deps);
+  patientDosePageRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -5,3 +5,5 @@ export { studiesApiRouter, STUDIES_API_PATH } from './api.ts';
 export { studiesPageRoutes } from './page.tsx';
 export { parseStudyQuery, studyQueryString, encodeCursor, DEFAULT_LIMIT, MAX_LIMIT } from './query.ts';
 export type * from './types.ts';
+// The browser's filters as SQL conditions, for analytics APIs that take the same filters.
+export { filterConditions, Parameters } from './filter-sql.ts';

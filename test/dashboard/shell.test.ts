@@ -53,7 +53,11 @@ describe('web shell: CSP, static assets, navigation', () => {
   });
 
   it('builds the navigation from the page table, by role', () => {
-    expect(navigationFor(['radiographer']).map((p) => p.path)).to.deep.equal([PAGES.overview.path, PAGES.studies.path]);
+    expect(navigationFor(['radiographer']).map((p) => p.path)).to.deep.equal([
+      PAGES.overview.path,
+      PAGES.studies.path,
+      PAGES.patientDose.path,
+    ]);
     expect(navigationFor([]).map((p) => p.path)).to.deep.equal([]);
   });
 });
