@@ -12,3 +12,5 @@ export {
 } from './formulas.ts';
 export { ageBandOf, kRegionOf, AGE_BANDS, K_REGION_OF_BODY_PART, type AgeBand, type KRegion } from './regions.ts';
 export { agentKey, agentSpellingPairs } from './radiopharmaceuticals.ts';
+export { CURRENT_REFERENCE_CTES } from './reference-sql.ts';
+export { SqlParameters } from './recompute-sql.ts';
