@@ -97,7 +97,7 @@ function roomOf(r: Row, national: ReferenceLevel | null, local: ReferenceLevel |
 function shape(rows: readonly Row[], levels: Map<number, ReferenceLevel>): ProcedureCompliance[] {
   const procedures = new Map<string, { head: Row; quantities: Map<DrlQuantity, Row[]> }>();
   for (const r of rows) {
-    const entry = procedures.get(r.standard_procedure_code) ?? { head: r, quantities: new Map() };
+    const entry = procedures.get(r.standard_procedure_code) ?? { head: r, quantities: new Map<DrlQuantity, Row[]>() };
     procedures.set(r.standard_procedure_code, entry);
     entry.quantities.set(r.quantity, [...(entry.quantities.get(r.quantity) ?? []), r]);
   }
