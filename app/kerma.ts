@@ -19,7 +19,16 @@ import {
 } from '../ingest/index.ts';
 import { assertPatientIdKeyConfigured } from './secrets.ts';
 import { createAuditRouter, createOidcSignIn, sessionMiddleware, type SessionPolicy } from '../access/index.ts';
-import { createDashboardRouter, createStudyApiRouter, pageErrorHandler } from '../dashboard/index.ts';
+import {
+  createDashboardRouter,
+  createStudyApiRouter,
+  drlApiRouter,
+  DRL_OPERATIONS,
+  pageErrorHandler,
+  STUDY_OPERATIONS,
+} from '../dashboard/index.ts';
+import { createOpenApiRegistry, openApiRouter, OPENAPI_OPERATION } from './http/openapi.ts';
+import { kermaVersion } from './version.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -80,6 +89,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
     const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
+    // Every feature's operations, described by the schemas that validate them (GET /api/v1/openapi.json).
+    const openApi = createOpenApiRegistry({ version: kermaVersion() });
+    openApi.add(OPENAPI_OPERATION, ...STUDY_OPERATIONS, ...DRL_OPERATIONS);
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -96,7 +108,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           }),
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+        { path: '/', router: openApiRouter(openApi) },
         { path: '/', router: createStudyApiRouter({ db }) },
+        { path: '/', router: drlApiRouter({ db, timeZone: config.timeZone }) },
         { path: '/', router: createDeviceRouter({ db, transaction }) },
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
         {
@@ -142,6 +156,8 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           openServer.close(() => resolve());
           openServer.closeAllConnections();
         });
+        // Nothing new arrives now: finish the metrics of the studies stored last.
+        await ingest.drainAnalytics();
         await database.close();
       },
     };

@@ -8,3 +8,5 @@ export { SIGN_IN_FAILED, SIGN_IN_LIMITED } from './pages/sign-in.tsx';
 export { createStudyApiRouter } from './study/routes.tsx';
 export { loadStudyDetail, type StudyQuery } from './study/service.ts';
 export type { StudyDetail, ProjectionTotalsRow } from './study/types.ts';
+export { drlApiRouter, DRL_OPERATIONS } from './drl-compliance/index.ts';
+export { STUDY_OPERATIONS } from './studies/index.ts';

@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { DashboardDependencies } from './context.ts';
+import { drlCompliancePageRoutes } from './drl-compliance/index.ts';
 import { pageErrors } from './page-errors.tsx';
 import { adminRoutes } from './pages/admin/index.ts';
 import { auditRoutes } from './pages/audit.tsx';
@@ -31,6 +32,7 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   router.use(studiesApiRouter({ db: deps.db, browser: studies, logger: deps.logger }));
   studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });
   auditRoutes(router, deps);
+  drlCompliancePageRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -14,3 +14,5 @@ export { ageBandOf, kRegionOf, AGE_BANDS, K_REGION_OF_BODY_PART, type AgeBand, t
 export { agentKey, agentSpellingPairs } from './radiopharmaceuticals.ts';
 export { CURRENT_REFERENCE_CTES } from './reference-sql.ts';
 export { SqlParameters } from './recompute-sql.ts';
+export { studyDoseMetrics, type StudyDoseMetrics, type DrlComparison } from './store.ts';
+export { createStudyRecomputeQueue, type StudyRecomputeQueue, type RecomputeQueueOptions } from './queue.ts';

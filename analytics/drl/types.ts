@@ -89,6 +89,7 @@ export interface ProcedureCompliance {
 
 /** Appends a value and returns its `$n` placeholder (dashboard/studies' Parameters satisfies it). */
 export interface ParameterSink {
+  readonly values: unknown[];
   add(value: unknown): string;
 }
 

@@ -13,6 +13,7 @@ import { registerGenerateCommand } from './generate-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { databaseScope, registerImportCommand } from './import-command.ts';
 import { registerReprocessCommand, registerStoreCommands } from './store-commands.ts';
+import { registerDrlCommands } from './drl-command.ts';
 import { EXTRACTORS } from '../../ingest/index.ts';
 import { createLogger } from '../logger.ts';
 
@@ -98,6 +99,10 @@ registerImportCommand(program, async () => {
 registerGenerateCommand(program, configOrExit);
 registerDemoCommand(program, configOrExit);
 registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACTORS);
+registerDrlCommands(program, async () => {
+  const config = configOrExit();
+  return { ...(await openCliServices(config)), timeZone: config.timeZone };
+});
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = toError(error);
