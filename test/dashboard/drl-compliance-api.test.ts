@@ -139,7 +139,7 @@ describe('DRL APIs: compliance, local DRLs, study dose metrics', function () {
     const csv = await get(`${compliancePath}&format=csv`);
     expect(csv.status).to.equal(200);
     expect(csv.type).to.include('text/csv');
-    const rows = parse(csv.body as string, { columns: true }) as Array<Record<string, string>>;
+    const rows = parse<Record<string, string>>(csv.body as string, { columns: true });
     expect(rows.map((r) => [r.quantity, r.room, r.median, r.nationalDrl, r.finding])).to.deep.equal([
       ['ctdivol_mgy', 'CT A', String(800 / 17), '47', 'true'],
       ['dlp_mgycm', 'CT A', '800', '790', 'true'],
@@ -175,7 +175,7 @@ describe('DRL APIs: compliance, local DRLs, study dose metrics', function () {
     expect(dlp.roomMedians.map((m) => m.room)).to.deep.equal(['CT A']);
     const csv = await get('/api/v1/analytics/local-drls?format=csv');
     expect(csv.type).to.include('text/csv');
-    expect((parse(csv.body as string, { columns: true }) as unknown[]).length).to.equal(2);
+    expect(parse<Record<string, string>>(csv.body as string, { columns: true }).length).to.equal(2);
   });
 
   it("gives a study's metrics to its trust only", async () => {
