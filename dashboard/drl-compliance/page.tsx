@@ -71,7 +71,10 @@ function columns(params: ComplianceParams): Column<ComplianceRow>[] {
     {
       header: 'Studies',
       cell: (r) => (
-        <a href={r.room.studiesUrl} aria-label={`Studies behind the median of ${r.room.room}, ${r.procedureName}`}>
+        <a
+          href={r.room.studiesUrl}
+          aria-label={`${r.room.studies.toLocaleString('en-GB')} studies behind the median of ${r.room.room}, ${r.procedureName}`}
+        >
           {r.room.studies.toLocaleString('en-GB')} studies
         </a>
       ),
@@ -157,19 +160,21 @@ function FilterForm(props: { params: ComplianceParams; context: PageContext; plo
   );
 }
 
+/** Exam-level quantities first: DLP and DAP per exam are what a DRL review reads first. */
+const PLOT_PREFERENCE = ['dlp_mgycm', 'dap_gycm2', 'ctdivol_mgy'];
+
 /** The procedure and quantity the box plot shows: the one asked for, else the first with a national DRL. */
 function plotted(report: ComplianceReport, params: ComplianceParams) {
   const all = report.procedures.flatMap((procedure) =>
-    procedure.quantities.map((quantity) => ({ procedure, quantity })),
+    [...procedure.quantities]
+      .sort((a, b) => PLOT_PREFERENCE.indexOf(a.quantity) - PLOT_PREFERENCE.indexOf(b.quantity))
+      .map((quantity) => ({ procedure, quantity })),
   );
   const asked = params.plot;
-  return (
-    all.find(
-      (x) => asked && x.procedure.standardProcedureCode === asked.procedure && x.quantity.quantity === asked.quantity,
-    ) ??
-    all.find((x) => x.quantity.nationalDrl !== null) ??
-    all[0]
+  const wanted = all.find(
+    (x) => asked && x.procedure.standardProcedureCode === asked.procedure && x.quantity.quantity === asked.quantity,
   );
+  return wanted ?? all.find((x) => x.quantity.nationalDrl !== null) ?? all[0];
 }
 
 function PlotChooser(props: { req: Request; report: ComplianceReport; selected: string }) {
