@@ -11,7 +11,15 @@ type Quantity = ComplianceProcedure['quantities'][number];
  */
 export function boxPlotConfig(quantity: Quantity): ChartConfig {
   const annotations: Record<string, object> = {};
-  const line = (key: string, value: number, label: string, color: string, dash: number[] = []) => {
+  // Labels at different ends, so lines close together do not print over each other.
+  const line = (
+    key: string,
+    value: number,
+    label: string,
+    color: string,
+    position: 'start' | 'center' | 'end',
+    dash: number[] = [],
+  ) => {
     annotations[key] = {
       type: 'line',
       yMin: value,
@@ -19,14 +27,14 @@ export function boxPlotConfig(quantity: Quantity): ChartConfig {
       borderColor: color,
       borderWidth: 2,
       borderDash: dash,
-      label: { display: true, content: `${label} ${formatFigure(value)} ${quantity.unit}`, position: 'end' },
+      label: { display: true, content: `${label} ${formatFigure(value)} ${quantity.unit}`, position },
     };
   };
-  if (quantity.nationalDrl) line('nationalDrl', quantity.nationalDrl.value, 'National DRL', '#b3261e');
+  if (quantity.nationalDrl) line('nationalDrl', quantity.nationalDrl.value, 'National DRL', '#b3261e', 'start');
   const local = quantity.rooms.find((r) => r.localDrl)?.localDrl;
-  if (local) line('localDrl', local.value, 'Local DRL', '#7a4b00', [6, 4]);
+  if (local) line('localDrl', local.value, 'Local DRL', '#7a4b00', 'center', [6, 4]);
   if (quantity.roomMediansThirdQuartile !== null)
-    line('roomMediansQ3', quantity.roomMediansThirdQuartile, 'Q3 of room medians', '#1f5f99', [2, 3]);
+    line('roomMediansQ3', quantity.roomMediansThirdQuartile, 'Q3 of room medians', '#1f5f99', 'end', [2, 3]);
   return {
     type: 'boxplot',
     data: {
