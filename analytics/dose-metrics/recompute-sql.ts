@@ -40,9 +40,18 @@ function ageBandCase(p: SqlParameters): string {
 export type RecomputeScope =
   { readonly studyIds: readonly number[] } | { readonly fromId: number; readonly toId: number };
 
-function scopeCondition(scope: RecomputeScope, p: SqlParameters): string {
-  if ('studyIds' in scope) return `s.study_id = ANY(${p.add(scope.studyIds)}::bigint[])`;
-  return `s.study_id >= ${p.add(scope.fromId)} AND s.study_id < ${p.add(scope.toId)}`;
+/**
+ * The scope as a condition on a study_id column. It is repeated on the events, not only on the
+ * studies: the events table is partitioned by time, and only a condition on its own study_id lets
+ * each partition use its study index instead of being read whole for a few hundred studies.
+ */
+function scopeCondition(scope: RecomputeScope, column: string, placeholders: readonly string[]): string {
+  if ('studyIds' in scope) return `${column} = ANY(${placeholders[0]}::bigint[])`;
+  return `${column} >= ${placeholders[0]} AND ${column} < ${placeholders[1]}`;
+}
+
+function scopePlaceholders(scope: RecomputeScope, p: SqlParameters): string[] {
+  return 'studyIds' in scope ? [p.add(scope.studyIds)] : [p.add(scope.fromId), p.add(scope.toId)];
 }
 
 /** The inputs of each study and what its CT sequences and NM administrations give. */
@@ -50,6 +59,7 @@ function inputCtes(scope: RecomputeScope, p: SqlParameters): string {
   const parts = Object.keys(K_REGION_OF_BODY_PART);
   const regions = parts.map((part) => K_REGION_OF_BODY_PART[part]);
   const agents = agentSpellingPairs();
+  const at = scopePlaceholders(scope, p);
   return `
   regions (body_part_key, k_region) AS (SELECT * FROM unnest(${p.add(parts)}::text[], ${p.add(regions)}::text[])),
   spellings (spelling_key, name_key) AS (SELECT * FROM unnest(${p.add(agents.spellings)}::text[], ${p.add(agents.names)}::text[])),
@@ -59,7 +69,7 @@ function inputCtes(scope: RecomputeScope, p: SqlParameters): string {
     FROM studies s
     LEFT JOIN standard_procedures sp ON sp.code = s.standard_procedure_code
     LEFT JOIN regions r ON r.body_part_key = upper(regexp_replace(sp.body_region, '[^A-Za-z0-9]', '', 'g'))
-    WHERE ${scopeCondition(scope, p)}
+    WHERE ${scopeCondition(scope, 's.study_id', at)}
   ),
   ct_events AS MATERIALIZED (
     SELECT e.study_id, e.event_id, e.occurred_at, e.ctdivol_mgy, ${PHANTOM_CM} AS phantom_cm,
@@ -69,7 +79,7 @@ function inputCtes(scope: RecomputeScope, p: SqlParameters): string {
            (t.k_region = 'head' OR coalesce(e.target_region, '') ~* '(head|brain|skull)') AS head_scan
     FROM target t
     JOIN irradiation_events e ON e.study_id = t.study_id
-    WHERE e.event_kind = 'ct' AND e.ctdivol_mgy IS NOT NULL
+    WHERE ${scopeCondition(scope, 'e.study_id', at)} AND e.event_kind = 'ct' AND e.ctdivol_mgy IS NOT NULL
       AND coalesce(e.details->'ctAcquisitionType'->>'value', '') <> ${p.add(LOCALIZER)}
   ),
   ct_sized AS (
@@ -106,6 +116,7 @@ function inputCtes(scope: RecomputeScope, p: SqlParameters): string {
            array_agg(DISTINCT c.reference_value_id) FILTER (WHERE c.reference_value_id IS NOT NULL) AS ids
     FROM target t
     JOIN irradiation_events e ON e.study_id = t.study_id AND e.event_kind = 'radiopharmaceutical'
+                             AND ${scopeCondition(scope, 'e.study_id', at)}
     CROSS JOIN LATERAL (SELECT lower(regexp_replace(coalesce(e.details->'radiopharmaceuticalAgent'->>'meaning',
                           e.details->>'radiopharmaceuticalAgentString', e.acquisition_protocol, ''),
                           '[^A-Za-z0-9]', '', 'g')) AS agent_key) a
@@ -180,12 +191,12 @@ const COMPARISON_CTES = `
     FROM observed o
     JOIN national_drls n ON n.drl_category = o.drl_category AND n.quantity = o.quantity
     UNION ALL
-    SELECT o.study_id, 'local', o.quantity, l.reference_value_id, o.observed, l.value, o.sequences
+    SELECT o.study_id, 'local', o.quantity, coalesce(lt.reference_value_id, lc.reference_value_id), o.observed,
+           coalesce(lt.value, lc.value), o.sequences
     FROM observed o
-    JOIN LATERAL (SELECT l.reference_value_id, l.value FROM local_drls l
-                  WHERE l.drl_category = o.drl_category AND l.quantity = o.quantity
-                    AND (l.set_trust_id = o.trust_id OR l.set_trust_id IS NULL)
-                  ORDER BY l.set_trust_id IS NULL LIMIT 1) l ON true
+    LEFT JOIN local_drls lt ON lt.drl_category = o.drl_category AND lt.quantity = o.quantity AND lt.set_trust_id = o.trust_id
+    LEFT JOIN local_drls lc ON lc.drl_category = o.drl_category AND lc.quantity = o.quantity AND lc.set_trust_id IS NULL
+    WHERE lt.reference_value_id IS NOT NULL OR lc.reference_value_id IS NOT NULL
   ),
   compared AS MATERIALIZED (
     SELECT c.study_id, c.scope, c.quantity, c.reference_value_id, c.observed, c.level,
