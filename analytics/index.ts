@@ -34,3 +34,5 @@ export {
 } from './trends/schema.ts';
 export { GROUP_DIMENSIONS, PERIODS, TREND_QUANTITIES } from './trends/types.ts';
 export type * from './trends/types.ts';
+export * from './dose-metrics/index.ts';
+export * from './drl/index.ts';

@@ -27,9 +27,14 @@ import {
   createPatientSizeApiRouter,
   patientDoseApiRouter,
   trendsApiRouter,
+  drlApiRouter,
+  DRL_OPERATIONS,
+  STUDY_OPERATIONS,
 } from '../dashboard/index.ts';
 import { seedBuiltinReferenceSets } from '../reference-levels/index.ts';
 import { resumePendingRemap, type PatientSizeDependencies } from '../analytics/index.ts';
+import { createOpenApiRegistry, openApiRouter, OPENAPI_OPERATION } from './http/openapi.ts';
+import { kermaVersion } from './version.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -119,6 +124,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
       (error: unknown) =>
         logger.warn({ err: loggableError(error) }, 'procedure mapping: re-map failed; retried at next start'),
     );
+    // Every feature's operations, described by the schemas that validate them (GET /api/v1/openapi.json).
+    const openApi = createOpenApiRegistry({ version: kermaVersion() });
+    openApi.add(OPENAPI_OPERATION, ...STUDY_OPERATIONS, ...DRL_OPERATIONS);
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -135,7 +143,9 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           }),
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+        { path: '/', router: openApiRouter(openApi) },
         { path: '/', router: createStudyApiRouter({ db }) },
+        { path: '/', router: drlApiRouter({ db, timeZone: config.timeZone }) },
         { path: '/', router: createDeviceRouter({ db, transaction }) },
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
         { path: '/', router: referenceSetsApiRouter({ db, transaction }) },
@@ -188,6 +198,8 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           openServer.close(() => resolve());
           openServer.closeAllConnections();
         });
+        // Nothing new arrives now: finish the metrics of the studies stored last.
+        await ingest.drainAnalytics();
         await database.close();
       },
     };

@@ -16,6 +16,13 @@ export interface PageSpec {
 export const PAGES = {
   overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
   studies: { path: '/studies', title: 'Studies', roles: ROLES, inNavigation: true },
+  // Dose optimisation is the medical physicist's duty; governance reads it for audits.
+  drlCompliance: {
+    path: '/drl-compliance',
+    title: 'DRL compliance',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: true,
+  },
   // Rooms and the quarantine are the work of those who look after the equipment and the data flow;
   // a radiographer's room-level view is the high-dose notices (a later issue).
   rooms: {

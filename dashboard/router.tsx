@@ -1,5 +1,6 @@
 import express, { type Router } from 'express';
 import type { DashboardDependencies } from './context.ts';
+import { drlCompliancePageRoutes } from './drl-compliance/index.ts';
 import { pageErrors } from './page-errors.tsx';
 import { patientSizeRoutes } from './patient-size/index.ts';
 import { procedureMappingApi, procedureMappingPageRoutes } from './procedure-mapping/index.ts';
@@ -43,6 +44,7 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   procedureMappingPageRoutes(router, deps);
   doseTrendsPageRoutes(router, deps);
   patientDosePageRoutes(router, deps);
+  drlCompliancePageRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -15,6 +15,7 @@ import { registerDemoCommand } from './demo-command.ts';
 import { databaseScope, registerImportCommand } from './import-command.ts';
 import { registerReprocessCommand, registerStoreCommands } from './store-commands.ts';
 import { openPatientSizeServices, registerPatientSizeCommand } from './patient-size-command.ts';
+import { registerDrlCommands } from './drl-command.ts';
 import { EXTRACTORS } from '../../ingest/index.ts';
 import { createLogger } from '../logger.ts';
 
@@ -102,6 +103,10 @@ registerGenerateCommand(program, configOrExit);
 registerDemoCommand(program, configOrExit);
 registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACTORS);
 registerPatientSizeCommand(program, () => openPatientSizeServices(configOrExit()));
+registerDrlCommands(program, async () => {
+  const config = configOrExit();
+  return { ...(await openCliServices(config)), timeZone: config.timeZone };
+});
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = toError(error);
