@@ -30,9 +30,11 @@ import {
   drlApiRouter,
   DRL_OPERATIONS,
   STUDY_OPERATIONS,
+  TREND_OPERATIONS,
+  PATIENT_DOSE_OPERATIONS,
 } from '../dashboard/index.ts';
 import { seedBuiltinReferenceSets } from '../reference-levels/index.ts';
-import { resumePendingRemap, type PatientSizeDependencies } from '../analytics/index.ts';
+import { recomputeDoseMetrics, resumePendingRemap, type PatientSizeDependencies } from '../analytics/index.ts';
 import { createOpenApiRegistry, openApiRouter, OPENAPI_OPERATION } from './http/openapi.ts';
 import { kermaVersion } from './version.ts';
 
@@ -116,7 +118,11 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     // The size import's use case, for its page and its API (a size change is where dose metrics that
     // depend on size get recomputed: `studiesChanged`).
     const secret = await patientIdSecret(config);
-    const patientSizes: PatientSizeDependencies = { transaction, patientIdSecret: secret };
+    const patientSizes: PatientSizeDependencies = {
+      transaction,
+      patientIdSecret: secret,
+      studiesChanged: async (runner, studyIds) => void (await recomputeDoseMetrics(runner, { studyIds })),
+    };
     // A re-map of history a rule change asked for and a crash interrupted (or the first start after
     // migration 0017): in the background, so a region of millions of studies does not delay start.
     const pendingRemap = resumePendingRemap(db, transaction).then(
@@ -126,7 +132,13 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     );
     // Every feature's operations, described by the schemas that validate them (GET /api/v1/openapi.json).
     const openApi = createOpenApiRegistry({ version: kermaVersion() });
-    openApi.add(OPENAPI_OPERATION, ...STUDY_OPERATIONS, ...DRL_OPERATIONS);
+    openApi.add(
+      OPENAPI_OPERATION,
+      ...STUDY_OPERATIONS,
+      ...DRL_OPERATIONS,
+      ...TREND_OPERATIONS,
+      ...PATIENT_DOSE_OPERATIONS,
+    );
     const app = createHttpApp({
       pool: database.pool,
       logger,

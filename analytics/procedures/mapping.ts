@@ -1,5 +1,6 @@
 import { sql, type QueryRunner, type SqlQuery, type TransactionRunner } from '../../core/index.ts';
 import type { RemapResult } from './types.ts';
+import { recomputeDoseMetrics } from '../dose-metrics/index.ts';
 
 /**
  * Maps studies to standard procedures with the rule table, set-based: one UPDATE … FROM per call,
@@ -96,7 +97,8 @@ export function mappingStatement(scope: Scope): SqlQuery {
     FROM keyed t LEFT JOIN decided d ON d.key = t.key
     WHERE s.study_id = t.study_id AND ${target}
       AND (s.standard_procedure_code IS DISTINCT FROM d.standard_procedure_code
-           OR s.procedure_rule_id IS DISTINCT FROM d.rule_id)`,
+           OR s.procedure_rule_id IS DISTINCT FROM d.rule_id)
+    RETURNING s.study_id`,
     values,
   };
 }
@@ -148,8 +150,11 @@ async function remapChunk(transaction: TransactionRunner, fromId: number, toId: 
     try {
       return await transaction(async (db) => {
         await db.query({ text: `SET LOCAL lock_timeout = '${REMAP_LOCK_TIMEOUT}'` });
-        const { rowCount } = await db.query(mappingStatement({ fromId, toId }));
-        return rowCount ?? 0;
+        const { rows } = await db.query<{ study_id: number }>(mappingStatement({ fromId, toId }));
+        // A study's standard procedure decides its DRL comparisons and effective dose: recompute them
+        // in the same transaction, so no reader sees a new mapping with the old comparisons.
+        if (rows.length > 0) await recomputeDoseMetrics(db, { studyIds: rows.map((r) => Number(r.study_id)) });
+        return rows.length;
       });
     } catch (error) {
       if (!isLockTimeout(error) || attempt >= REMAP_ATTEMPTS) throw error;

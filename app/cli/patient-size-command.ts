@@ -5,6 +5,7 @@ import {
   HEIGHT_UNITS,
   MATCH_KEYS,
   importPatientSizes,
+  recomputeDoseMetrics,
   type HeightUnit,
   type MatchKey,
   type PatientSizeDependencies,
@@ -54,6 +55,8 @@ export async function openPatientSizeServices(config: KermaConfig): Promise<Pati
       deps: {
         transaction: (work) => withTransaction(database.pool, work),
         patientIdSecret: await patientIdSecret(config),
+        // SSDE and the weight band of local DRLs depend on size: recomputed in the import's transaction.
+        studiesChanged: async (db, studyIds) => void (await recomputeDoseMetrics(db, { studyIds })),
       },
       close: () => database.close(),
     };
