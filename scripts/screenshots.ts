@@ -135,10 +135,20 @@ async function main(): Promise<void> {
       for (const [pagePath, heading, file] of [
         ['/rooms', 'Rooms and devices', 'rooms.png'],
         ['/quarantine', 'Quarantine', 'quarantine.png'],
+        // The direct-loaded year of the region is 2024 (the generator's default start).
+        ['/drl-compliance?from=2024-01-01&to=2024-12-31&modality=CT', 'DRL compliance', 'drl-compliance.png'],
+        ['/dose-trends?from=2024-01-01&to=2024-12-31&modality=CT', 'Dose trends', 'dose-trends.png'],
+        ['/procedure-mapping', 'Procedure mapping', 'procedure-mapping.png'],
+        ['/reference-levels', 'Reference levels', 'reference-levels.png'],
+        ['/patient-size', 'Patient size import', 'patient-size.png'],
       ] as const) {
         await page.goto(`${running.url}${pagePath}`);
-        await page.getByRole('heading', { name: heading }).waitFor();
-        await page.screenshot({ path: path.join(OUT, file) });
+        await page.getByRole('heading', { name: heading, exact: true }).waitFor();
+        // Charts are drawn after load (static/charts.js): wait for every one before the picture.
+        await page.waitForFunction(() =>
+          Array.from(document.querySelectorAll('canvas[data-chart]')).every((c) => c.hasAttribute('data-chart-drawn')),
+        );
+        await page.screenshot({ path: path.join(OUT, file), fullPage: true });
       }
       await page.goto(`${running.url}/studies?sort=dlp&modality=CT`);
       await page.getByRole('heading', { name: 'Studies' }).waitFor();

@@ -5,6 +5,8 @@ import type { KermaConfig } from '../config/index.ts';
 import { migrateDatabase, openDatabase } from '../db/database.ts';
 import { createLogger } from '../logger.ts';
 import { patientIdSecret } from '../secrets.ts';
+import { queryRunner } from '../db/pool.ts';
+import { recomputeDoseMetrics } from '../../analytics/index.ts';
 
 /**
  * `kerma generate`: a seeded synthetic region, as DICOM dose reports in a folder (--mode dicom) or
@@ -82,8 +84,13 @@ async function runDirect(options: GenerateOptions, config: KermaConfig): Promise
       onProgress: ({ exams, events }) => process.stderr.write(`\rloaded ${exams} studies, ${events} events`),
     });
     process.stderr.write('\n');
+    // Ingest recomputes a study's dose metrics after its commit; a direct load does it once for all,
+    // set-based, so the region's DRL comparisons and effective doses are there like ingested ones'.
+    const metricsStarted = performance.now();
+    const metrics = await recomputeDoseMetrics(queryRunner(database.pool));
     return {
       mode: 'direct',
+      doseMetrics: { ...metrics, seconds: Number(((performance.now() - metricsStarted) / 1000).toFixed(2)) },
       seed: model.options.seed,
       ...result,
       seconds: Number(result.seconds.toFixed(2)),
