@@ -59,12 +59,13 @@ export const CURRENT_REFERENCE_CTES = `
   )`;
 
 /**
- * The CTDIvol phantom (16 or 32 cm) an SSDE constant belongs to: attributes.phantom_cm when the
+ * The CTDIvol phantom (16 or 32 cm) an SSDE constant belongs to: attributes.phantomCm (or phantom_cm) when the
  * set states it, else the 16 or 32 in its value key ("phantom_32cm"), else its body region
  * ('head' = 16 cm, 'body' = 32 cm phantom).
  */
 function phantomCmOf(alias: string): string {
   return `coalesce(
+    CASE WHEN ${alias}.attributes->>'phantomCm' IN ('16', '32') THEN (${alias}.attributes->>'phantomCm')::integer END,
     CASE WHEN ${alias}.attributes->>'phantom_cm' IN ('16', '32') THEN (${alias}.attributes->>'phantom_cm')::integer END,
     (substring(${alias}.value_key FROM '(16|32)'))::integer,
     CASE lower(${alias}.body_region) WHEN 'head' THEN 16 WHEN 'body' THEN 32 END)`;

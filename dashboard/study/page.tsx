@@ -13,12 +13,16 @@ import {
 import { at, num, text } from './format.ts';
 import { SourcesSection } from './sources.tsx';
 import type { EventKind, ProjectionTotalsRow, StudyDetail, StudyHeader, StudyTotals } from './types.ts';
+import type { StudyDoseMetrics } from '../../analytics/index.ts';
+import { StudyDoseMetricsSection } from '../drl-compliance/study-metrics.tsx';
 
 /** The study page: who and where, the totals, every irradiation event, and where the data came from. */
 export interface StudyPageProps {
   readonly context: PageContext;
   readonly detail: StudyDetail;
   readonly timeZone: string;
+  /** Effective dose, SSDE and DRL comparisons (analytics/dose-metrics); undefined until computed. */
+  readonly metrics?: StudyDoseMetrics | undefined;
 }
 
 export function StudyPage(props: StudyPageProps) {
@@ -28,6 +32,7 @@ export function StudyPage(props: StudyPageProps) {
     <Page context={props.context} title={title}>
       <HeaderSection study={study} timeZone={props.timeZone} />
       <TotalsSection totals={totals} rows={props.detail.projectionTotals} />
+      <StudyDoseMetricsSection metrics={props.metrics} />
       <EventsSection detail={props.detail} timeZone={props.timeZone} />
       <SourcesSection detail={props.detail} timeZone={props.timeZone} />
     </Page>

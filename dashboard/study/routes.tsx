@@ -11,6 +11,7 @@ import {
   userOf,
   type AuditEntry,
 } from '../../access/index.ts';
+import { studyDoseMetrics } from '../../analytics/index.ts';
 import { pageContext, type DashboardDependencies } from '../context.ts';
 import { PAGES } from '../pages.ts';
 import { sendHtml } from '../render.tsx';
@@ -91,8 +92,10 @@ async function viewStudy(
 export function studyPageRoutes(router: Router, deps: DashboardDependencies): void {
   router.get(page.path, requireUser(page.roles), async (req, res) => {
     const limit = allEvents(req) ? null : EVENTS_PER_KIND;
-    const detail = await viewStudy(deps.db, req, pageViewer(req), limit, 'page');
-    sendHtml(res, <StudyPage context={pageContext(req)} detail={detail} timeZone={deps.timeZone} />);
+    const viewer = pageViewer(req);
+    const detail = await viewStudy(deps.db, req, viewer, limit, 'page');
+    const metrics = await studyDoseMetrics(deps.db, detail.study.studyId, viewer.trustIds);
+    sendHtml(res, <StudyPage context={pageContext(req)} detail={detail} timeZone={deps.timeZone} metrics={metrics} />);
   });
 }
 

@@ -168,6 +168,17 @@ describe('a physicist finds the CT rooms above the national DRL for head CT (Chr
     );
   });
 
+  it('opens one of those studies and reads its effective dose and DRL comparison with their sources', async () => {
+    await page.locator('#study-results table tbody a').first().click();
+    const section = page.getByRole('region', { name: 'Dose estimates and DRL comparison' });
+    await section.waitFor();
+    const text = (await section.textContent()) ?? '';
+    expect(text).to.include('k-factor × DLP');
+    expect(text).to.include('Shrimpton k-factors (test)');
+    expect(text).to.include('Above');
+    expect(await seriousAxeViolations(page)).to.deep.equal([]);
+  });
+
   it('raised no console error on any page (a CSP violation would be one)', () => {
     expect(errors).to.deep.equal([]);
   });

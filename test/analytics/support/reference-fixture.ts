@@ -131,7 +131,7 @@ export async function loadReferenceFixture(db: QueryRunner): Promise<ReferenceFi
   const ssde = new Map<string, number>();
   for (const phantom of [32, 16] as const) {
     const c = SSDE_CONSTANTS[phantom];
-    const attributes = { phantom_cm: phantom };
+    const attributes = { phantomCm: phantom };
     ssde.set(
       `${phantom}/a`,
       await insertValue(db, ssdeSet, {
