@@ -4,7 +4,7 @@ NPM := npm
 MOCHA := node_modules/.bin/mocha
 STAMP := node_modules/.kerma-installed
 
-.PHONY: screenshots run test test-tools lint typecheck unit spec conformance bench bench-extract bench-import bench-cstore bench-generate bench-studies bench-analytics demo fuzz install clean fixture-duplicate-10m fixture-analytics-4m
+.PHONY: screenshots run test test-tools lint typecheck unit spec conformance bench bench-extract bench-import bench-cstore bench-generate bench-studies bench-mapping bench-analytics bench-drl demo fuzz install clean fixture-duplicate-10m fixture-analytics-4m
 
 # A 64 MB young generation keeps the parser's many short-lived objects out of the old generation:
 # it cuts parse time of a 1.3 MB fluoroscopy RDSR by about 40% (measured with bench/extract.ts).
@@ -74,10 +74,17 @@ bench-studies: $(STAMP)
 ## bench-analytics: DRL compliance, one room's weekly trend, one patient's cumulative dose and the unmapped list over HTTP, p50/p99 and plans (KERMA_BENCH_EXAMS, default 200,000; KERMA_BENCH_FIXTURE_DIR=.kerma/fixture-analytics-4m for the 4 M fixture)
 bench-analytics: $(STAMP)
 	node $(NODE_FLAGS) --import tsx bench/analytics.ts
+## bench-drl: dose metrics recompute (all studies, a batch of 1,000), year-wide DRL compliance and a local DRL run on a synthetic region (KERMA_BENCH_DRL_STUDIES, default 200,000)
+bench-drl: $(STAMP)
+	node $(NODE_FLAGS) --import tsx bench/dose-metrics.ts
 
 ## demo: start Kerma, send it a synthetic region (3,000 exams) over DICOM, end with the stats JSON line and the URL; Ctrl-C stops it
 demo: $(STAMP)
 	KERMA_DATA_DIR=$${KERMA_DATA_DIR:-.kerma/demo} node $(NODE_FLAGS) bin/kerma.js demo
+
+## bench-mapping: procedure mapping on a synthetic region (KERMA_BENCH_MAPPING_STUDIES, default 200,000): re-map of history, one ingest batch, the unmapped list
+bench-mapping: $(STAMP)
+	node $(NODE_FLAGS) --import tsx bench/procedure-mapping.ts
 
 ## fixture-duplicate-10m: 10 M studies over 2 years (5 trusts), loaded directly, for the duplicate-check benchmark
 fixture-duplicate-10m: $(STAMP)

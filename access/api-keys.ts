@@ -7,7 +7,7 @@ import { ConflictError, NotFoundError, ValidationError, sql, type QueryRunner } 
  * one trust or, for a regional integration engine, to the whole consortium. Only the key's SHA-256 is
  * stored (api_keys, migrations 0003 and 0009); the key itself is shown once, when created.
  */
-export const API_SCOPES = ['ingest', 'orders', 'duplicate-check', 'read'] as const;
+export const API_SCOPES = ['ingest', 'orders', 'duplicate-check', 'read', 'reference-data'] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 export const isApiScope = (text: string): text is ApiScope => (API_SCOPES as readonly string[]).includes(text);

@@ -41,7 +41,8 @@ export interface AuditEntry {
   readonly actorName?: string | undefined;
   readonly trustCode?: string | undefined;
   readonly action: string;
-  readonly subjectKind?: 'study' | 'patient' | 'user' | 'api-key' | 'config' | 'device' | 'quarantine' | undefined;
+  readonly subjectKind?:
+    'study' | 'patient' | 'user' | 'api-key' | 'config' | 'device' | 'quarantine' | 'reference-set' | undefined;
   readonly subjectKey?: string | undefined;
   readonly address?: string | undefined;
   readonly requestId?: string | undefined;

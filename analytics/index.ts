@@ -1,5 +1,7 @@
-// analytics: dose quantities, DRL comparison, cumulative patient exposure, trends, procedure
-// standardisation. Other features and the composition root import only from here.
+// analytics: dose quantities, DRL comparison, local DRLs, cumulative exposure, trends, procedure
+// standardisation and patient size. Other folders and the composition root import only from here.
+export * from './patient-size/index.ts';
+export * from './procedures/index.ts';
 export {
   patientDoseHistory,
   yearBefore,
@@ -32,3 +34,5 @@ export {
 } from './trends/schema.ts';
 export { GROUP_DIMENSIONS, PERIODS, TREND_QUANTITIES } from './trends/types.ts';
 export type * from './trends/types.ts';
+export * from './dose-metrics/index.ts';
+export * from './drl/index.ts';

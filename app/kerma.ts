@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { loggableError, sql, type Logger } from '../core/index.ts';
+import { loggableError, sql, type Logger, type TransactionRunner } from '../core/index.ts';
 import type { Express } from 'express';
 import type { KermaConfig } from './config/index.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/database.ts';
@@ -23,9 +23,18 @@ import {
   createDashboardRouter,
   createStudyApiRouter,
   pageErrorHandler,
+  referenceSetsApiRouter,
+  createPatientSizeApiRouter,
   patientDoseApiRouter,
   trendsApiRouter,
+  drlApiRouter,
+  DRL_OPERATIONS,
+  STUDY_OPERATIONS,
 } from '../dashboard/index.ts';
+import { seedBuiltinReferenceSets } from '../reference-levels/index.ts';
+import { resumePendingRemap, type PatientSizeDependencies } from '../analytics/index.ts';
+import { createOpenApiRegistry, openApiRouter, OPENAPI_OPERATION } from './http/openapi.ts';
+import { kermaVersion } from './version.ts';
 
 /**
  * The composition root: the only place that builds services and wires features to transports.
@@ -51,6 +60,23 @@ export function sessionPolicy(config: KermaConfig): SessionPolicy {
   };
 }
 
+/**
+ * Stores the builtin reference sets not yet in the database (a new builtin edition supersedes the
+ * old one). After the migrations, before anything may compare a dose: a start never serves DRL
+ * comparisons against an empty or outdated table.
+ */
+async function seedReferenceSets(transaction: TransactionRunner, logger: Logger): Promise<void> {
+  const seeded = await seedBuiltinReferenceSets(transaction);
+  if (seeded.inserted.length > 0) logger.info({ inserted: seeded.inserted }, 'builtin reference sets stored');
+  if (seeded.differing.length > 0) {
+    // The stored edition stays: comparisons may already point at it. A changed figure needs a new edition.
+    logger.warn(
+      { differing: seeded.differing },
+      'builtin reference set changed without a new edition; kept the stored one',
+    );
+  }
+}
+
 export async function startKerma(config: KermaConfig, logger: Logger): Promise<RunningKerma> {
   // Before anything starts: a missing shared key is a configuration error, not a runtime one.
   assertPatientIdKeyConfigured(config);
@@ -65,6 +91,8 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     }
     const ingest = await wireIngest(config, database, logger);
     const db = queryRunner(database.pool);
+    const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
+    await seedReferenceSets(transaction, logger);
     if (config.dicom.enabled) {
       callingAes = await openCallingAeDirectory(db, logger.child({ component: 'dicom' }));
       dicom = await startDicomScp({
@@ -85,8 +113,20 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     const authenticate = (key: string) => authenticateApiKey(db, key);
     // The routers carry their full paths (/dicomweb/studies…, /api/v1/quarantine), so they mount at /.
     const sessions = sessionPolicy(config);
+    // The size import's use case, for its page and its API (a size change is where dose metrics that
+    // depend on size get recomputed: `studiesChanged`).
     const secret = await patientIdSecret(config);
-    const transaction = <T>(work: (runner: typeof db) => Promise<T>) => withTransaction(database.pool, work);
+    const patientSizes: PatientSizeDependencies = { transaction, patientIdSecret: secret };
+    // A re-map of history a rule change asked for and a crash interrupted (or the first start after
+    // migration 0017): in the background, so a region of millions of studies does not delay start.
+    const pendingRemap = resumePendingRemap(db, transaction).then(
+      (result) => result && logger.info({ ...result }, 'procedure mapping: history re-mapped'),
+      (error: unknown) =>
+        logger.warn({ err: loggableError(error) }, 'procedure mapping: re-map failed; retried at next start'),
+    );
+    // Every feature's operations, described by the schemas that validate them (GET /api/v1/openapi.json).
+    const openApi = createOpenApiRegistry({ version: kermaVersion() });
+    openApi.add(OPENAPI_OPERATION, ...STUDY_OPERATIONS, ...DRL_OPERATIONS);
     const app = createHttpApp({
       pool: database.pool,
       logger,
@@ -103,9 +143,13 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
           }),
         },
         { path: '/', router: createQuarantineRouter({ db, authenticate, logger }) },
+        { path: '/', router: openApiRouter(openApi) },
         { path: '/', router: createStudyApiRouter({ db }) },
+        { path: '/', router: drlApiRouter({ db, timeZone: config.timeZone }) },
         { path: '/', router: createDeviceRouter({ db, transaction }) },
         { path: '/', router: createAuditRouter({ db, timeZone: config.timeZone, logger }) },
+        { path: '/', router: referenceSetsApiRouter({ db, transaction }) },
+        { path: '/', router: createPatientSizeApiRouter({ db, sizes: patientSizes }) },
         { path: '/', router: trendsApiRouter({ db, timeZone: config.timeZone }) },
         { path: '/', router: patientDoseApiRouter({ db, patientIdSecret: secret, timeZone: config.timeZone }) },
         {
@@ -128,6 +172,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
             silentRoomDays: config.silentRoomDays,
             transaction,
             retry: { db, objects: createObjectStore(config.dataDir), ingest },
+            patientSizes,
             patientIdSecret: secret,
           }),
         },
@@ -148,10 +193,13 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
         // First the listener: C-STOREs already received are stored and answered before the database closes.
         await openDicom?.close();
         openCallingAes?.close();
+        await pendingRemap;
         await new Promise<void>((resolve) => {
           openServer.close(() => resolve());
           openServer.closeAllConnections();
         });
+        // Nothing new arrives now: finish the metrics of the studies stored last.
+        await ingest.drainAnalytics();
         await database.close();
       },
     };

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { migrate } from '../app/db/migrations.ts';
 import { createPool, queryRunner, withTransaction } from '../app/db/pool.ts';
+import { mapIngestedStudies } from '../analytics/index.ts';
 import { createIngestService, createObjectStore } from '../ingest/index.ts';
 import { importFiles } from '../ingest/transports/file-import.ts';
 import type { Logger } from '../core/index.ts';
@@ -97,6 +98,8 @@ async function child(args: ChildArgs): Promise<void> {
     patientIdSecret: 'bench-secret-'.repeat(3),
     timeZone: 'Europe/London',
     notPatientPatterns: { ids: [], names: [] },
+    // As wired in the service: the standard procedure mapping is part of each commit.
+    onStudiesRecorded: mapIngestedStudies,
   });
   const rss = rssSampler();
   // The second half's rate: after the first events of each month created its partition.

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { Logger, QueryRunner, TransactionRunner } from '../core/index.ts';
 import type { RetryDependencies } from '../ingest/index.ts';
+import type { PatientSizeDependencies } from '../analytics/index.ts';
 import { sessionOf, type OidcSignIn, type SessionPolicy } from '../access/index.ts';
 import type { PageContext } from './components/index.ts';
 
@@ -23,6 +24,8 @@ export interface DashboardDependencies {
   readonly transaction: TransactionRunner;
   /** The ingest service's quarantine retry: stored bytes through ingest again. */
   readonly retry: RetryDependencies;
+  /** Patient size import: the identifier secret (accessions match by keyed hash) and what follows a change. */
+  readonly patientSizes: PatientSizeDependencies;
   /** The secret of the patient-identifier keyed hashes (KERMA_PATIENT_ID_KEY), for patient look-ups. */
   readonly patientIdSecret: string;
 }

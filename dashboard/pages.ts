@@ -16,6 +16,13 @@ export interface PageSpec {
 export const PAGES = {
   overview: { path: '/', title: 'Overview', roles: ROLES, inNavigation: true },
   studies: { path: '/studies', title: 'Studies', roles: ROLES, inNavigation: true },
+  // Dose optimisation is the medical physicist's duty; governance reads it for audits.
+  drlCompliance: {
+    path: '/drl-compliance',
+    title: 'DRL compliance',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: true,
+  },
   // Rooms and the quarantine are the work of those who look after the equipment and the data flow;
   // a radiographer's room-level view is the high-dose notices (a later issue).
   rooms: {
@@ -25,6 +32,33 @@ export const PAGES = {
     inNavigation: true,
   },
   quarantine: { path: '/quarantine', title: 'Quarantine', roles: ['physicist', 'admin'], inNavigation: true },
+  // Reference sets (DRLs, factors): read by those who review doses, loaded by physicists and admins.
+  referenceLevels: {
+    path: '/reference-levels',
+    title: 'Reference levels',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: true,
+  },
+  referenceSet: {
+    path: '/reference-levels/:referenceSetId',
+    title: 'Reference set',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: false,
+  },
+  // Heights and weights from the RIS fill what dose objects lack (SSDE, weight bands of local DRLs).
+  patientSize: {
+    path: '/patient-size',
+    title: 'Patient size import',
+    roles: ['physicist', 'admin'],
+    inNavigation: true,
+  },
+  // The rules that decide each study's standard procedure; physicists and administrators edit them.
+  procedureMapping: {
+    path: '/procedure-mapping',
+    title: 'Procedure mapping',
+    roles: ['physicist', 'governance', 'admin'],
+    inNavigation: true,
+  },
   changePassword: { path: '/account/password', title: 'Change password', roles: ROLES, inNavigation: false },
   // Reached from a study list or a link, never from the menu; trust scoping is in its store.
   study: { path: '/studies/:studyId', title: 'Study', roles: ROLES, inNavigation: false },

@@ -1,11 +1,15 @@
 import express, { type Router } from 'express';
 import type { DashboardDependencies } from './context.ts';
+import { drlCompliancePageRoutes } from './drl-compliance/index.ts';
 import { pageErrors } from './page-errors.tsx';
+import { patientSizeRoutes } from './patient-size/index.ts';
+import { procedureMappingApi, procedureMappingPageRoutes } from './procedure-mapping/index.ts';
 import { adminRoutes } from './pages/admin/index.ts';
 import { auditRoutes } from './pages/audit.tsx';
 import { changePasswordRoutes } from './pages/change-password.tsx';
 import { overviewRoutes } from './pages/overview.tsx';
 import { quarantineRoutes } from './pages/quarantine.tsx';
+import { referenceLevelsPageRoutes, referenceSetPageRoutes } from './reference-levels/index.ts';
 import { roomsRoutes } from './pages/rooms.tsx';
 import { signInRoutes } from './pages/sign-in.tsx';
 import { oidcSignInRoutes } from './pages/sign-in-oidc.tsx';
@@ -29,12 +33,18 @@ export function createDashboardRouter(deps: DashboardDependencies): Router {
   adminRoutes(router, deps);
   roomsRoutes(router, deps);
   quarantineRoutes(router, deps);
+  referenceLevelsPageRoutes(router, deps);
+  referenceSetPageRoutes(router, deps);
+  patientSizeRoutes(router, deps);
   const studies = createStudyBrowser({ db: deps.db, timeZone: deps.timeZone });
   router.use(studiesApiRouter({ db: deps.db, browser: studies, logger: deps.logger }));
   studiesPageRoutes(router, { browser: studies, timeZone: deps.timeZone, logger: deps.logger });
   auditRoutes(router, deps);
+  router.use(procedureMappingApi(deps));
+  procedureMappingPageRoutes(router, deps);
   doseTrendsPageRoutes(router, deps);
   patientDosePageRoutes(router, deps);
+  drlCompliancePageRoutes(router, deps);
   router.use(pageErrors(deps));
   return router;
 }

@@ -52,7 +52,7 @@ export interface CtSequence {
 
 export interface CtProcedure extends ProcedureBase {
   readonly modality: 'CT';
-  /** The UKHSA adult CT NDRL row (reference-levels id) the exam is compared with. */
+  /** The DRL category of the UK adult CT NDRL (reference-levels) the exam is compared with. */
   readonly ndrlId: string;
   readonly sequences: readonly CtSequence[];
   readonly headPhantom: boolean;
@@ -129,57 +129,41 @@ const seq = (label: string, share: number, lengthCm: number, target: Code, type:
  * the NDRL row, e.g. head 790 / 47 ≈ 17 cm); rows without a CTDIvol NDRL use SYNTHETIC lengths.
  */
 export const CT_PROCEDURES: readonly CtProcedure[] = [
-  ct(
-    'ct-head',
-    'CT Head',
-    'uk-adult-ct-head-acute-stroke',
-    'head',
-    30,
-    [seq('Brain', 1, 16.8, Anatomy.head, 'sequenced')],
-    {
-      headPhantom: true,
-      sigmaLog: 0.28,
-    },
-  ),
-  ct('ct-sinus', 'CT Sinuses', 'uk-adult-ct-sinuses', 'head', 2, [seq('Sinus', 1, 13.3, Anatomy.sinus)], {
+  ct('ct-head', 'CT Head', 'ct-head-acute-stroke', 'head', 30, [seq('Brain', 1, 16.8, Anatomy.head, 'sequenced')], {
+    headPhantom: true,
+    sigmaLog: 0.28,
+  }),
+  ct('ct-sinus', 'CT Sinuses', 'ct-sinuses', 'head', 2, [seq('Sinus', 1, 13.3, Anatomy.sinus)], {
     headPhantom: true,
   }),
-  ct('ct-cspine', 'CT Cervical spine', 'uk-adult-ct-cspine-fracture', 'spine', 6, [
+  ct('ct-cspine', 'CT Cervical spine', 'ct-cspine-fracture', 'spine', 6, [
     seq('C-spine', 1, 25, Anatomy.cervicalSpine),
   ]),
-  ct('ct-chest', 'CT Chest', 'uk-adult-ct-chest-lung-cancer', 'chest', 10, [seq('Thorax', 1, 34.1, Anatomy.chest)]),
-  ct('ct-hrct', 'CT Chest high resolution', 'uk-adult-ct-hrct-ild', 'chest', 3, [seq('HRCT', 1, 37.5, Anatomy.chest)]),
-  ct('ct-ctpa', 'CT Angiogram pulmonary', 'uk-adult-ct-ctpa', 'chest', 8, [seq('CTPA', 1, 34.1, Anatomy.chest)]),
-  ct('ct-cap', 'CT Chest abdomen and pelvis', 'uk-adult-ct-cap-cancer', 'chest-abdomen-pelvis', 14, [
+  ct('ct-chest', 'CT Chest', 'ct-chest-lung-cancer', 'chest', 10, [seq('Thorax', 1, 34.1, Anatomy.chest)]),
+  ct('ct-hrct', 'CT Chest high resolution', 'ct-hrct-ild', 'chest', 3, [seq('HRCT', 1, 37.5, Anatomy.chest)]),
+  ct('ct-ctpa', 'CT Angiogram pulmonary', 'ct-ctpa', 'chest', 8, [seq('CTPA', 1, 34.1, Anatomy.chest)]),
+  ct('ct-cap', 'CT Chest abdomen and pelvis', 'ct-cap-cancer', 'chest-abdomen-pelvis', 14, [
     seq('CAP portal', 1, 66, Anatomy.chestAbdomenPelvis),
   ]),
-  ct('ct-ap', 'CT Abdomen and pelvis', 'uk-adult-ct-abdo-pelvis-abscess', 'abdomen-pelvis', 16, [
+  ct('ct-ap', 'CT Abdomen and pelvis', 'ct-abdo-pelvis-abscess', 'abdomen-pelvis', 16, [
     seq('Abdo pelvis', 1, 53, Anatomy.abdomen),
   ]),
-  ct(
-    'ct-kub',
-    'CT Kidneys ureters bladder',
-    'uk-adult-ct-ct-kub',
-    'urinary-tract',
-    5,
-    [seq('KUB', 1, 46, Anatomy.abdomen)],
-    {
-      kvp: 100,
-    },
-  ),
-  ct('ct-urogram', 'CT Urogram', 'uk-adult-ct-ct-urogram', 'urinary-tract', 2, [
+  ct('ct-kub', 'CT Kidneys ureters bladder', 'ct-kub', 'urinary-tract', 5, [seq('KUB', 1, 46, Anatomy.abdomen)], {
+    kvp: 100,
+  }),
+  ct('ct-urogram', 'CT Urogram', 'ct-urogram', 'urinary-tract', 2, [
     seq('Urogram unenhanced', 0.25, 46, Anatomy.abdomen),
     seq('Urogram nephrographic', 0.4, 53, Anatomy.abdomen),
     seq('Urogram excretory', 0.35, 53, Anatomy.abdomen),
   ]),
-  ct('ct-colonography', 'CT Colonoscopy virtual', 'uk-adult-ct-ct-colonography', 'abdomen-pelvis', 1.5, [
+  ct('ct-colonography', 'CT Colonoscopy virtual', 'ct-colonography', 'abdomen-pelvis', 1.5, [
     seq('Colon prone', 0.5, 50, Anatomy.abdomen),
     seq('Colon supine', 0.5, 50, Anatomy.abdomen),
   ]),
   ct(
     'ct-ctca',
     'CT Coronary angiogram',
-    'uk-adult-ct-ctca-prospective-padding',
+    'ct-ctca-prospective-padding',
     'heart',
     2.5,
     [

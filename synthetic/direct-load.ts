@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { mapStudies } from '../analytics/index.ts';
 import type { QueryRunner } from '../core/index.ts';
 import {
   EVENT_COLUMNS,
@@ -215,6 +216,8 @@ async function loadBatch(client: pg.ClientBase, s: LoadState, batch: readonly Sy
     // event_id is left to the table's identity, as ingest leaves it.
     await copyInto(client, 'irradiation_events', EVENT_COLUMNS, out.events);
     await copyInto(client, 'irradiation_event_keys', EVENT_KEY_COLUMNS, out.eventKeys);
+    // The standard procedure mapping ingest would do in its transaction (docs/adr/0013).
+    await mapStudies(runnerOf(client), { studyIds: batch.map((exam) => s.base.study + exam.sequence + 1) });
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -274,15 +277,19 @@ async function finish(client: pg.ClientBase): Promise<void> {
   );
 }
 
-async function prepare(client: pg.ClientBase, model: RegionModel, secret: string): Promise<LoadState> {
-  await ensurePartitions(client, model);
-  const trustIds = await upsertTrusts(client, model.trusts);
-  const runner: QueryRunner = {
+function runnerOf(client: pg.ClientBase): QueryRunner {
+  return {
     query: async <R extends pg.QueryResultRow>(q: { text: string; values?: readonly unknown[] }) => {
       const result = await client.query<R>({ text: q.text, values: q.values as unknown[] | undefined });
       return { rows: result.rows, rowCount: result.rowCount };
     },
   };
+}
+
+async function prepare(client: pg.ClientBase, model: RegionModel, secret: string): Promise<LoadState> {
+  await ensurePartitions(client, model);
+  const trustIds = await upsertTrusts(client, model.trusts);
+  const runner = runnerOf(client);
   const deviceIds: number[] = [];
   for (const room of model.rooms)
     deviceIds.push(await upsertDevice(runner, roomDevice(room), trustIds[room.trustIndex] ?? 0));

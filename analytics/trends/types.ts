@@ -13,14 +13,9 @@ export type Period = (typeof PERIODS)[number];
 export const GROUP_DIMENSIONS = ['room', 'standardProcedure', 'trust'] as const;
 export type GroupDimension = (typeof GROUP_DIMENSIONS)[number];
 
-/**
- * Adds a value to a statement's parameters and returns its placeholder ($n). The study browser's
- * Parameters class has this shape, so its filter conditions and ours share one parameter list.
- */
-export interface SqlParameters {
-  readonly values: unknown[];
-  add(value: unknown): string;
-}
+// One parameter list for a statement's own values and the study browser's filter conditions.
+import type { SqlParameters } from '../dose-metrics/recompute-sql.ts';
+export type { SqlParameters };
 
 /**
  * Which studies a question is about: always the caller's trusts (the data layer adds that condition

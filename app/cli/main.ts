@@ -9,10 +9,13 @@ import { runExtract } from './extract-command.ts';
 import { openCliServices } from './open-services.ts';
 import { registerApiKeyCommands } from './apikey-command.ts';
 import { registerUserCommands } from './user-command.ts';
+import { openReferenceDatabase, registerReferenceCommands } from './reference-command.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { databaseScope, registerImportCommand } from './import-command.ts';
 import { registerReprocessCommand, registerStoreCommands } from './store-commands.ts';
+import { openPatientSizeServices, registerPatientSizeCommand } from './patient-size-command.ts';
+import { registerDrlCommands } from './drl-command.ts';
 import { EXTRACTORS } from '../../ingest/index.ts';
 import { createLogger } from '../logger.ts';
 
@@ -84,6 +87,7 @@ program
 registerStoreCommands(program, () => openCliServices(configOrExit()));
 registerApiKeyCommands(program, () => openCliServices(configOrExit()));
 registerUserCommands(program, () => openCliServices(configOrExit()));
+registerReferenceCommands(program, () => openReferenceDatabase(configOrExit()));
 registerImportCommand(program, async () => {
   const config = configOrExit();
   const services = await openCliServices(config);
@@ -98,6 +102,11 @@ registerImportCommand(program, async () => {
 registerGenerateCommand(program, configOrExit);
 registerDemoCommand(program, configOrExit);
 registerReprocessCommand(program, () => openCliServices(configOrExit()), EXTRACTORS);
+registerPatientSizeCommand(program, () => openPatientSizeServices(configOrExit()));
+registerDrlCommands(program, async () => {
+  const config = configOrExit();
+  return { ...(await openCliServices(config)), timeZone: config.timeZone };
+});
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const err = toError(error);

@@ -23,11 +23,15 @@ export async function openCliServices(config: KermaConfig): Promise<CliServices>
   const database = await openDatabase(config, logger);
   try {
     await migrateDatabase(database, config, logger);
+    const ingest = await wireIngest(config, database, logger);
     return {
       db: queryRunner(database.pool),
-      ingest: await wireIngest(config, database, logger),
+      ingest,
       objects: createObjectStore(config.dataDir),
-      close: () => database.close(),
+      close: async () => {
+        await ingest.drainAnalytics();
+        await database.close();
+      },
     };
   } catch (error) {
     await database.close();

@@ -9,6 +9,11 @@ import {
   type LatestArrival,
   type SilentRoom,
 } from '../../ingest/index.ts';
+import {
+  examsAboveNationalDrlThisWeek,
+  roomsAboveNationalDrl,
+  type RoomAboveNationalDrl,
+} from '../../analytics/index.ts';
 import { Page, Table, type Column, type PageContext } from '../components/index.ts';
 import { pageContext, type DashboardDependencies } from '../context.ts';
 import { formatDateTime } from '../format.ts';
@@ -26,6 +31,10 @@ interface OverviewData {
   /** Rooms of the user's trusts that sent nothing for `silentDays` days (KERMA_SILENT_ROOM_DAYS). */
   readonly silent: readonly SilentRoom[];
   readonly silentDays: number;
+  /** Room medians of the user's trusts above the national DRL in the latest local DRL run, if any run. */
+  readonly aboveDrl: { periodFrom: string; periodTo: string; rooms: readonly RoomAboveNationalDrl[] } | undefined;
+  /** Exams of the user's trusts since Monday with a value above a national DRL. */
+  readonly examsAboveDrlThisWeek: number;
 }
 
 const countColumns: Column<ArrivalCount>[] = [
@@ -71,6 +80,48 @@ function SilentRooms(props: { data: OverviewData; timeZone: string; trusts: stri
   );
 }
 
+const QUANTITY: Record<RoomAboveNationalDrl['quantity'], string> = {
+  ctdivol_mgy: 'CTDIvol per sequence (mGy)',
+  dlp_mgycm: 'DLP per exam (mGy·cm)',
+  dap_gycm2: 'DAP per exam (Gy·cm²)',
+};
+
+const aboveDrlColumns: Column<RoomAboveNationalDrl>[] = [
+  { header: 'Room', cell: (r) => `${r.room} · ${r.trustCode ?? '—'}` },
+  { header: 'Standard procedure', cell: (r) => r.procedureName },
+  { header: 'Quantity', cell: (r) => QUANTITY[r.quantity] },
+  { header: 'Room median', numeric: true, cell: (r) => r.median.toLocaleString('en-GB', { maximumFractionDigits: 1 }) },
+  { header: 'National DRL', numeric: true, cell: (r) => r.nationalLevel.toLocaleString('en-GB') },
+  { header: 'n', numeric: true, cell: (r) => r.sampleSize.toLocaleString('en-GB') },
+];
+
+function RoomsAboveDrl(props: { data: OverviewData; trusts: string; canOpenCompliance: boolean }) {
+  const above = props.data.aboveDrl;
+  return (
+    <section class="panel" aria-labelledby="above-drl">
+      <h2 id="above-drl">Rooms above the national DRL</h2>
+      {above ? (
+        <Table
+          caption={`Room medians of ${props.trusts} above the national DRL, ${above.periodFrom} to ${above.periodTo} (latest local DRL run)`}
+          columns={aboveDrlColumns}
+          rows={above.rooms}
+          rowKey={(r) => `${r.deviceId}/${r.procedureName}/${r.quantity}`}
+          empty={{ title: `No room median of ${props.trusts} is above its national DRL.` }}
+        />
+      ) : (
+        <p>
+          No local DRL run yet: <code>kerma drl compute</code> computes the room medians (nightly once scheduled).
+        </p>
+      )}
+      {props.canOpenCompliance ? (
+        <p>
+          <a href={PAGES.drlCompliance.path}>DRL compliance by room and procedure</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
 function Figure(props: { label: string; value: number; tone?: 'warn' }) {
   return (
     <div class={props.tone === 'warn' && props.value > 0 ? 'figure figure-warn' : 'figure'}>
@@ -90,6 +141,12 @@ function OverviewPage(props: { context: PageContext; data: OverviewData; timeZon
         <Figure label="dose reports this week" value={sum((c) => c.thisWeek)} />
         <Figure label="objects in quarantine" value={quarantined} tone="warn" />
         <Figure label={`rooms silent ${props.data.silentDays}+ days`} value={props.data.silent.length} tone="warn" />
+        <Figure
+          label="rooms above the national DRL"
+          value={new Set(props.data.aboveDrl?.rooms.map((r) => r.deviceId)).size}
+          tone="warn"
+        />
+        <Figure label="exams above a national DRL this week" value={props.data.examsAboveDrlThisWeek} tone="warn" />
       </section>
       <div class="columns">
         <section aria-labelledby="by-trust">
@@ -118,6 +175,13 @@ function OverviewPage(props: { context: PageContext; data: OverviewData; timeZon
         timeZone={props.timeZone}
         trusts={props.context.user.trusts.map((t) => t.code).join(', ')}
       />
+      <RoomsAboveDrl
+        data={props.data}
+        trusts={props.context.user.trusts.map((t) => t.code).join(', ')}
+        canOpenCompliance={props.context.user.roles.some((r) =>
+          (PAGES.drlCompliance.roles as readonly string[]).includes(r),
+        )}
+      />
     </Page>
   );
 }
@@ -127,13 +191,23 @@ export function overviewRoutes(router: Router, deps: DashboardDependencies): voi
     const context = pageContext(req);
     const trustIds = context.user.trusts.map((t) => t.trustId);
     const trustCodes = context.user.trusts.map((t) => t.code);
-    const [counts, quarantined, latest, silent] = await Promise.all([
+    const [counts, quarantined, latest, silent, aboveDrl, examsAboveDrlThisWeek] = await Promise.all([
       arrivalCounts(deps.db, deps.timeZone),
       openQuarantineCount(deps.db),
       latestArrivals(deps.db, trustIds, LATEST_ARRIVALS),
       silentRooms(deps.db, trustCodes, deps.silentRoomDays),
+      roomsAboveNationalDrl(deps.db, trustIds),
+      examsAboveNationalDrlThisWeek(deps.db, trustIds, deps.timeZone),
     ]);
-    const data = { counts, quarantined, latest, silent, silentDays: deps.silentRoomDays };
+    const data = {
+      counts,
+      quarantined,
+      latest,
+      silent,
+      silentDays: deps.silentRoomDays,
+      aboveDrl,
+      examsAboveDrlThisWeek,
+    };
     sendHtml(res, <OverviewPage context={context} data={data} timeZone={deps.timeZone} />);
   });
 }

@@ -65,9 +65,14 @@ export function filterConditions(
   if (f.sex !== undefined) {
     where.push(`EXISTS (SELECT 1 FROM patients pt WHERE pt.patient_id = s.patient_id AND pt.sex = ${p.add(f.sex)})`);
   }
+  if (f.standardProcedure !== undefined) where.push(`s.standard_procedure_code = ${p.add(f.standardProcedure)}`);
+  if (f.patientsOnly) where.push('NOT s.not_patient');
+  const weight = range('s.patient_weight_kg', f.weightKg, p);
+  if (weight.length > 0 && f.weightUnknown === 'include')
+    where.push(`(s.patient_weight_kg IS NULL OR (${weight.join(' AND ')}))`);
+  else where.push(...weight);
   where.push(
     ...range('s.patient_age_years', f.ageYears, p),
-    ...range('s.patient_weight_kg', f.weightKg, p),
     ...range('s.total_dlp_mgycm', f.totalDlpMgyCm, p),
     ...maxCtdivol(f.maxCtdivolMgy, p),
     ...range('s.total_dap_gycm2', f.totalDapGyCm2, p),

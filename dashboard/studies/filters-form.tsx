@@ -159,6 +159,10 @@ export function StudyFiltersForm(props: {
           <RangeInputs stem="events" legend="Irradiation events" range={f.eventCount} integer />
         </div>
       </details>
+      {/* Filters a link brings (a DRL compliance room's studies) that the form has no field for. */}
+      {f.standardProcedure ? <input type="hidden" name="standardProcedure" value={f.standardProcedure} /> : null}
+      {f.weightUnknown ? <input type="hidden" name="weightUnknown" value={f.weightUnknown} /> : null}
+      {f.patientsOnly ? <input type="hidden" name="patientsOnly" value="true" /> : null}
       <div class="filter-actions">
         <button type="submit" class="primary">
           Apply filters

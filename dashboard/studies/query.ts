@@ -58,24 +58,35 @@ const rangeProperties = Object.fromEntries(
   }),
 );
 
-const querySchema = {
+/**
+ * The filter parameters (every parameter but the sort and the page), exported so other lists over
+ * studies (DRL compliance) accept the same filters, and the OpenAPI document describes them.
+ */
+export const STUDY_FILTER_PROPERTIES = {
+  from: date,
+  to: date,
+  trust: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' },
+  device: integer,
+  modality: {
+    type: 'array',
+    maxItems: 10,
+    items: { type: 'string', pattern: '^[A-Z]{2}$' },
+  },
+  description: text,
+  procedure: text,
+  protocol: text,
+  sex: { type: 'string', enum: [...SEXES] },
+  ...rangeProperties,
+  standardProcedure: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' },
+  weightUnknown: { type: 'string', enum: ['include'] },
+  patientsOnly: { type: 'string', enum: ['true'] },
+} as const;
+
+export const STUDY_QUERY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: date,
-    to: date,
-    trust: { type: 'string', maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' },
-    device: integer,
-    modality: {
-      type: 'array',
-      maxItems: 10,
-      items: { type: 'string', pattern: '^[A-Z]{2}$' },
-    },
-    description: text,
-    procedure: text,
-    protocol: text,
-    sex: { type: 'string', enum: [...SEXES] },
-    ...rangeProperties,
+    ...STUDY_FILTER_PROPERTIES,
     sort: { type: 'string', enum: [...SORT_KEYS] },
     dir: { type: 'string', enum: ['asc', 'desc'] },
     after: cursor,
@@ -99,6 +110,9 @@ type RawQuery = Record<string, unknown> & {
   after?: string;
   before?: string;
   limit?: string;
+  standardProcedure?: string;
+  weightUnknown?: 'include';
+  patientsOnly?: 'true';
 };
 
 const ajv = new Ajv({ allErrors: true, coerceTypes: 'array' });
@@ -107,7 +121,7 @@ ajv.addFormat('calendar-date', (value: string) => {
   const day = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(value);
 });
-const validate = ajv.compile<RawQuery>(querySchema);
+const validate = ajv.compile<RawQuery>(STUDY_QUERY_SCHEMA);
 
 function fieldOf(error: ErrorObject): string {
   if (error.keyword === 'additionalProperties') {
@@ -126,6 +140,7 @@ function describe(error: ErrorObject): string {
     if (field === 'modality') return 'modality must be a two-letter DICOM modality such as CT';
     if (field === 'after' || field === 'before') return `${field} is not a page cursor`;
     if (field === 'trust') return 'trust must be a trust code';
+    if (field === 'standardProcedure') return 'standardProcedure must be a standard procedure code';
     return `${field} must be a number without sign or exponent`;
   }
   return `${field} ${error.message ?? 'is invalid'}`;
@@ -240,6 +255,9 @@ export function parseStudyQuery(query: unknown): StudyQuery {
     protocol: raw.protocol,
     sex: raw.sex,
     ...ranges,
+    standardProcedure: raw.standardProcedure,
+    weightUnknown: raw.weightUnknown,
+    patientsOnly: raw.patientsOnly === 'true' ? true : undefined,
   };
   return {
     filters,
@@ -277,6 +295,9 @@ export function studyQueryString(query: {
     put(`${stem}Min`, range?.min);
     put(`${stem}Max`, range?.max);
   }
+  put('standardProcedure', f.standardProcedure);
+  put('weightUnknown', f.weightUnknown);
+  if (f.patientsOnly) put('patientsOnly', 'true');
   if (query.sort.key !== 'time') put('sort', query.sort.key);
   if (query.sort.direction !== 'desc') put('dir', query.sort.direction);
   if (query.after) put('after', encodeCursor(query.after));

@@ -41,6 +41,12 @@ export interface StudyFilters {
   readonly totalDapGyCm2?: NumberRange | undefined;
   readonly totalDoseRpGy?: NumberRange | undefined;
   readonly eventCount?: NumberRange | undefined;
+  /** Studies mapped to this standard procedure (its code). */
+  readonly standardProcedure?: string | undefined;
+  /** With a weight range: studies without a recorded weight match too (DRL samples' typical patients). */
+  readonly weightUnknown?: 'include' | undefined;
+  /** Patient studies only: QA and phantom exposures (the not-patient patterns) left out. */
+  readonly patientsOnly?: boolean | undefined;
 }
 
 /**

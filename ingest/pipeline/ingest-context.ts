@@ -30,6 +30,11 @@ export interface IngestDependencies {
   readonly notPatientPatterns: NotPatientPatterns;
   /** Called after each commit that changed a study ("study updated"): analytics and alerts subscribe. */
   readonly onStudyUpdated?: (event: StudyUpdatedEvent) => void;
+  /**
+   * Runs inside the ingest transaction once its studies and events are written, so what it derives
+   * (the standard procedure mapping) commits or rolls back with them; never sees a half-stored study.
+   */
+  readonly onStudiesRecorded?: (db: QueryRunner, studyIds: readonly number[]) => Promise<void>;
 }
 
 export interface StudyUpdatedEvent {
@@ -178,6 +183,23 @@ export async function timedEventsOf(
     if (report) timed.push({ report, rows, zones: zonesOf(ctx, await senderTrust(ctx, ctx.db, request.trustCode)) });
   }
   return timed;
+}
+
+/**
+ * The end of recording studies in a transaction: the in-transaction hook (onStudiesRecorded), then
+ * "study updated" for every listening instance (PostgreSQL delivers the notifications at commit).
+ */
+export async function studiesRecorded(
+  db: QueryRunner,
+  ctx: IngestContext,
+  events: readonly StudyUpdatedEvent[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await ctx.onStudiesRecorded?.(
+    db,
+    events.map((e) => e.studyId),
+  );
+  await notifyStudiesUpdated(db, events);
 }
 
 /** "Study updated" for every listening instance; PostgreSQL delivers the notifications at commit. */

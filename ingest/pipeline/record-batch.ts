@@ -25,7 +25,7 @@ import {
 } from '../store/studies.ts';
 import {
   cachedDevice,
-  notifyStudiesUpdated,
+  studiesRecorded,
   senderTrust,
   zonesOf,
   type IngestContext,
@@ -233,7 +233,7 @@ async function mergeReports(
     studiesUpdated.push({ studyId: study.studyId, studyInstanceUid: uid });
   }
   await updateStudiesTotals(db, updates);
-  await notifyStudiesUpdated(db, studiesUpdated);
+  await studiesRecorded(db, ctx, studiesUpdated);
 
   merges.forEach((m, i) => {
     outcomes[m.index] = {

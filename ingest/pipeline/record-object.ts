@@ -23,7 +23,7 @@ import {
 } from '../store/studies.ts';
 import {
   cachedDevice,
-  notifyStudiesUpdated,
+  studiesRecorded,
   senderTrust,
   zonesOf,
   type IngestContext,
@@ -202,7 +202,7 @@ export async function mergeReport(
   ]);
   await updateStudiesTotals(db, [{ studyId: study.studyId, totals, eventCount: undefined }]);
   const studyUpdated = { studyId: study.studyId, studyInstanceUid: report.study.studyInstanceUid };
-  await notifyStudiesUpdated(db, [studyUpdated]);
+  await studiesRecorded(db, ctx, [studyUpdated]);
   return {
     outcome: {
       status: 'stored',

@@ -26,6 +26,7 @@ export function scenarioDatabases(adminUrl: string): () => Promise<ScenarioDatab
     }
     return {
       pool,
+      url: url.toString(),
       drop: async () => {
         await pool.end();
         const cleanup = new pg.Client({ connectionString: adminUrl });

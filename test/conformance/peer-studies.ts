@@ -109,24 +109,64 @@ async function imageStudy(
   };
 }
 
+interface ImportedSize {
+  readonly heightM: number | null;
+  readonly weightKg: number | null;
+}
+
+/** Sizes a patient-size import wrote (studies.patient_*_source = 'imported'), by study. */
+async function importedSizes(pool: pg.Pool): Promise<Map<number, ImportedSize>> {
+  const { rows } = await pool.query<{ study_id: string; height: number | null; weight: number | null }>(`
+    SELECT study_id,
+           CASE WHEN patient_height_source = 'imported' THEN patient_height_m END AS height,
+           CASE WHEN patient_weight_source = 'imported' THEN patient_weight_kg END AS weight
+      FROM studies WHERE patient_height_source IS NOT NULL OR patient_weight_source IS NOT NULL`);
+  return new Map(rows.map((r) => [Number(r.study_id), { heightM: r.height, weightKg: r.weight }]));
+}
+
+/**
+ * The peer reads a study's size from its patient module, which its size import fills; Kerma's view
+ * of a report carries the report's own size, so a size the import wrote is laid over it.
+ */
+function withImportedSize(view: View, imported: ImportedSize | undefined): View {
+  if (!imported) return view;
+  const patient = (view.patient as View | undefined) ?? {};
+  return {
+    ...view,
+    patient: {
+      ...patient,
+      ...(imported.heightM !== null ? { patientSize: imported.heightM } : {}),
+      ...(imported.weightKg !== null ? { patientWeight: imported.weightKg } : {}),
+    },
+  };
+}
+
 export async function peerStudies(pool: pg.Pool, objects: ObjectStore, settings: PatientIdSettings): Promise<View[]> {
   const rows = await reportRows(pool);
+  const imported = await importedSizes(pool);
   const byStudy = new Map<number, ReportRow[]>();
   for (const row of rows) byStudy.set(row.studyId, [...(byStudy.get(row.studyId) ?? []), row]);
   const studies: View[] = [];
   for (const reports of byStudy.values()) {
     if (reports.every((r) => IMAGE_KINDS.has(r.sourceKind))) {
-      studies.push(await imageStudy(objects, reports, settings));
+      studies.push(
+        withImportedSize(await imageStudy(objects, reports, settings), imported.get(Number(reports[0]!.studyId))),
+      );
       continue;
     }
     for (const chain of chains(reports)) {
       const head = chain.reduce((a, b) => (b.eventUids.length >= a.eventUids.length ? b : a));
       const view = peerView(await load(objects, head), settings);
-      studies.push({
-        ...view,
-        id: `${head.studyId}:${head.sopInstanceUid}`,
-        processedObjects: { sopInstanceUids: chain.map((r) => r.sopInstanceUid) },
-      });
+      studies.push(
+        withImportedSize(
+          {
+            ...view,
+            id: `${head.studyId}:${head.sopInstanceUid}`,
+            processedObjects: { sopInstanceUids: chain.map((r) => r.sopInstanceUid) },
+          },
+          imported.get(Number(head.studyId)),
+        ),
+      );
     }
   }
   return studies;

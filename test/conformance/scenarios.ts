@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { queryRunner, withTransaction } from '../../app/db/pool.ts';
+import { mapIngestedStudies } from '../../analytics/index.ts';
 import { createIngestService, createObjectStore } from '../../ingest/index.ts';
 import { compareValue } from './compare.ts';
 import { DEFAULT_ID_SETTINGS, type Assertion, type Expectations, type Scenario } from './expected.ts';
@@ -13,6 +14,8 @@ import type { Resolution } from './resolve.ts';
 import { silentLogger } from '../support/logger.ts';
 import { runEquipmentDisplayNames, SCENARIO_ID as EQUIPMENT_DISPLAY_NAMES } from './equipment-display-names.ts';
 import { ImportedFiles, resolveSummaryList } from './summary-lists.ts';
+import { importByCommandLine, importThroughWeb, PATIENT_SIZE_ACTION, scenarioCsv } from './patient-size.ts';
+import { applyStandardNames, everyStandardName, withStandardProtocols } from './standard-names.ts';
 
 /**
  * Runs the multi-file scenarios of expected.json against a real Kerma store: each scenario on a fresh
@@ -22,7 +25,37 @@ import { ImportedFiles, resolveSummaryList } from './summary-lists.ts';
  */
 export interface ScenarioDatabase {
   readonly pool: pg.Pool;
+  /** Its connection URL, for a Kerma started on it (the web scenarios). */
+  readonly url: string;
   drop(): Promise<void>;
+}
+
+/** The keyed-hash secret of the scenarios' ingest, which an import matching accessions must share. */
+const SCENARIO_SECRET = 'conformance-scenarios-secret-0000';
+
+/** A scenario's "apply patient size CSV" action, by the command line or the upload page; a failure when it fails. */
+async function applyPatientSizes(
+  scenario: Scenario,
+  action: string,
+  database: ScenarioDatabase,
+): Promise<Failure | undefined> {
+  const csv = scenarioCsv(scenario.description);
+  const failure = (reason: Failure['reason'], actual: unknown): Failure => ({
+    file: scenario.id,
+    path: `action: ${action}`,
+    reason,
+    expected: 'every row applied or unchanged',
+    actual,
+  });
+  if (!csv) return failure('unmapped', 'no CSV rows in the description');
+  if (PATIENT_SIZE_ACTION.exec(action)?.[1] === 'websizeimport') {
+    const answer = await importThroughWeb(database, SCENARIO_SECRET, csv);
+    return answer.status === 200 && answer.text.includes('0 not applied')
+      ? undefined
+      : failure('mismatch', `page answered ${answer.status}`);
+  }
+  const summary = await importByCommandLine(database, SCENARIO_SECRET, csv);
+  return summary.problems.length === 0 ? undefined : failure('mismatch', summary.problems);
 }
 
 type View = Record<string, unknown>;
@@ -79,10 +112,13 @@ async function runScenario(
     db: queryRunner(database.pool),
     objects,
     logger: silentLogger,
-    patientIdSecret: 'conformance-scenarios-secret-0000',
+    patientIdSecret: SCENARIO_SECRET,
     timeZone: 'Europe/London',
     notPatientPatterns: { ids: ['*qa*', '*phy*', '*test*'], names: ['*phys*', '*test*', '*qa*'] },
+    // As the service wires it: each commit maps its studies to standard procedures (standard names).
+    onStudiesRecorded: mapIngestedStudies,
   });
+  await applyStandardNames(database.pool, scenario.settings);
   const settings = scenario.settings?.patientIdSettings ?? DEFAULT_ID_SETTINGS;
   const failures: Failure[] = [];
   let passed = 0;
@@ -101,6 +137,9 @@ async function runScenario(
         sender: 'conformance',
         trustCode: 'DEFAULT',
       });
+    } else if (step.action && PATIENT_SIZE_ACTION.test(step.action)) {
+      const failure = await applyPatientSizes(scenario, step.action, database);
+      if (failure) failures.push(failure);
     } else if (step.assert) {
       const assertion: Assertion = step.assert;
       if (assertion.path === 'studies[last].id' && String(assertion.value).startsWith('unchanged')) {
@@ -119,7 +158,13 @@ async function runScenario(
       const resolution =
         (await resolveStudyDetail(database.pool, assertion.path)) ??
         (await resolveSummaryList(queryRunner(database.pool), assertion.path, imported)) ??
-        resolveScenarioPath(await peerStudies(database.pool, objects, settings), assertion.path);
+        everyStandardName(
+          resolveScenarioPath(
+            await withStandardProtocols(database.pool, await peerStudies(database.pool, objects, settings)),
+            assertion.path,
+          ),
+          assertion.path,
+        );
       const ok = resolution.mapped && compareValue(assertion, resolution.value);
       if (ok) passed += 1;
       else

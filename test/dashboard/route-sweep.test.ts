@@ -52,6 +52,8 @@ const PUBLIC: ReadonlyArray<SweptRoute> = [
   { method: 'GET', path: '/sign-in/oidc' },
   { method: 'GET', path: '/sign-in/oidc/callback' },
   { method: 'GET', path: '/static/:name' },
+  // The OpenAPI document describes the API for calling systems before they hold a key; it holds no data.
+  { method: 'GET', path: '/api/v1/openapi.json' },
 ];
 
 const isApi = (path: string): boolean => path.startsWith('/api/') || path.startsWith('/dicomweb/');
@@ -81,6 +83,12 @@ describe('route sweep: no route answers without credentials unless listed', () =
       '/audit',
       '/api/v1/audit',
       '/api/v1/audit.csv',
+      '/patient-size',
+      '/api/v1/patient-sizes',
+      '/drl-compliance',
+      '/api/v1/analytics/drl-compliance',
+      '/api/v1/analytics/local-drls',
+      '/api/v1/studies/:studyId/dose-metrics',
     ]) {
       expect(routes.map((r) => r.path)).to.include(known);
     }

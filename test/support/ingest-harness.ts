@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { queryRunner, withTransaction } from '../../app/db/pool.ts';
+import { mapIngestedStudies } from '../../analytics/index.ts';
 import { createIngestService, createObjectStore } from '../../ingest/index.ts';
 import { recordingLogger } from './logger.ts';
 import type { TestDatabase } from './test-database.ts';
@@ -21,6 +22,8 @@ export function testIngestService(
     patientIdSecret: 'test-secret-'.repeat(4),
     timeZone: 'Europe/London',
     notPatientPatterns: { ids: ['qa*'], names: ['phantom*'] },
+    // As the service wires it: each commit maps its studies to standard procedures.
+    onStudiesRecorded: mapIngestedStudies,
     ...(options.onStudyUpdated ? { onStudyUpdated: options.onStudyUpdated } : {}),
   });
   return { service, dataDir, logger };

@@ -27,6 +27,7 @@ const SCOPE_HINTS: Readonly<Record<(typeof API_SCOPES)[number], string>> = {
   orders: 'orders: send orders (HL7, REST)',
   'duplicate-check': 'duplicate-check: ask for prior exams',
   read: 'read: read studies and quarantine',
+  'reference-data': 'reference-data: load reference sets (DRLs, factors)',
 };
 
 interface KeysView {
