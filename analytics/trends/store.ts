@@ -81,17 +81,37 @@ function grouped(groupBy: readonly GroupDimension[]): GroupedSql {
   };
 }
 
+/**
+ * The periods of the window (days, weeks or months of the region) as two arrays: each period's first
+ * instant and its first day. A study's period is then a binary search of its instant in the first
+ * (width_bucket), instead of converting every study's time to local time: at a busy room's 60,000
+ * exams a year, AT TIME ZONE and date_trunc per row were most of a trend's time (about 90 of 140 ms).
+ * Local midnights are converted once each, so days across a clock change are still the region's days.
+ */
+function periodsCte(p: SqlParameters, selection: StudySelection, unit: 'day' | 'week' | 'month'): string {
+  const u = p.add(unit);
+  return `periods AS MATERIALIZED (
+      SELECT array_agg(g AT TIME ZONE ${p.add(selection.timeZone)} ORDER BY g) AS starts,
+             array_agg(g::date ORDER BY g) AS days
+      FROM generate_series(date_trunc(${u}, ${p.add(selection.fromDate)}::date::timestamp),
+                           ${p.add(selection.toDate)}::date::timestamp, ('1 ' || ${u})::interval) AS g)`;
+}
+
+/** A study's period: its index in periods.starts (1 = the first period). */
+const PERIOD_OF = 'width_bucket(s.study_datetime, periods.starts)';
+
 /** The labels of a series' dimensions, joined after aggregation (a few rows, not every study). */
-function labelled(inner: string, groupBy: readonly GroupDimension[], order: string): string {
+function labelled(periods: string, inner: string, groupBy: readonly GroupDimension[], label: string): string {
   const has = (d: GroupDimension) => groupBy.includes(d);
   return `
-    WITH agg AS MATERIALIZED (${inner})
-    SELECT agg.*,
+    WITH ${periods},
+    agg AS MATERIALIZED (${inner})
+    SELECT agg.*, periods.days[agg.period] AS ${label},
            ${has('room') ? "coalesce(d.room_name, d.station_name, 'Unnamed room') AS room_name, dt.code AS room_trust," : ''}
            ${has('standardProcedure') ? 'sp.name AS procedure_name,' : ''}
            ${has('trust') ? 't.code AS trust_code,' : ''}
            1 AS one
-    FROM agg
+    FROM agg CROSS JOIN periods
     ${has('room') ? 'LEFT JOIN devices d ON d.device_id = agg.g_room LEFT JOIN trusts dt ON dt.trust_id = d.trust_id' : ''}
     ${has('standardProcedure') ? 'LEFT JOIN standard_procedures sp ON sp.code = agg.g_standardProcedure' : ''}
     ${has('trust') ? 'LEFT JOIN trusts t ON t.trust_id = agg.g_trust' : ''}
@@ -99,7 +119,7 @@ function labelled(inner: string, groupBy: readonly GroupDimension[], order: stri
       ...(has('trust') ? ['t.code'] : []),
       ...(has('room') ? ['room_name', 'agg.g_room'] : []),
       ...(has('standardProcedure') ? ['agg.g_standardProcedure NULLS LAST'] : []),
-      order,
+      'agg.period',
     ].join(', ')}`;
 }
 
@@ -140,14 +160,14 @@ export function trendSql(
   const value = QUANTITY_COLUMNS[query.quantity].value;
   const where = [...selectionConditions(selection, p), `${value} IS NOT NULL`, ...withoutUnknownRoom(query.groupBy)];
   const g = grouped(query.groupBy);
-  const bucket = `date_trunc(${p.add(query.period)}, s.study_datetime AT TIME ZONE ${p.add(selection.timeZone)})::date`;
+  const periods = periodsCte(p, selection, query.period);
   const inner = `
-    SELECT ${[...g.columns, `${bucket} AS period_start`].join(', ')}, count(*)::integer AS n,
+    SELECT ${[...g.columns, `${PERIOD_OF} AS period`].join(', ')}, count(*)::integer AS n,
            percentile_cont(ARRAY[0.25, 0.5, 0.75]::double precision[]) WITHIN GROUP (ORDER BY ${value}) AS q
-    FROM ${source(query.quantity)}
+    FROM periods CROSS JOIN ${source(query.quantity)}
     WHERE ${where.join(' AND ')}
-    GROUP BY ${[...g.aliases, 'period_start'].join(', ')}`;
-  return { text: labelled(inner, query.groupBy, 'agg.period_start'), values: p.values };
+    GROUP BY ${[...g.aliases, 'period'].join(', ')}`;
+  return { text: labelled(periods, inner, query.groupBy, 'period_start'), values: p.values };
 }
 
 export interface TrendRecord extends GroupRecord {
@@ -190,14 +210,14 @@ export function dailyMedianSql(
   const value = QUANTITY_COLUMNS[query.quantity].value;
   const where = [...selectionConditions(selection, p), `${value} IS NOT NULL`, ...withoutUnknownRoom(query.groupBy)];
   const g = grouped(query.groupBy);
-  const day = `(s.study_datetime AT TIME ZONE ${p.add(selection.timeZone)})::date`;
+  const periods = periodsCte(p, selection, 'day');
   const inner = `
-    SELECT ${[...g.columns, `${day} AS day`].join(', ')}, count(*)::integer AS n,
+    SELECT ${[...g.columns, `${PERIOD_OF} AS period`].join(', ')}, count(*)::integer AS n,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ${value}) AS median
-    FROM ${source(query.quantity)}
+    FROM periods CROSS JOIN ${source(query.quantity)}
     WHERE ${where.join(' AND ')}
-    GROUP BY ${[...g.aliases, 'day'].join(', ')}`;
-  return { text: labelled(inner, query.groupBy, 'agg.day'), values: p.values };
+    GROUP BY ${[...g.aliases, 'period'].join(', ')}`;
+  return { text: labelled(periods, inner, query.groupBy, 'day'), values: p.values };
 }
 
 export async function dailyMedianRows(
@@ -214,20 +234,21 @@ export const dailyMedianOf = (r: DailyRecord): DailyMedian => ({ day: dayText(r.
 export function workloadSql(selection: StudySelection): SqlQuery {
   const p = new Parameters();
   const where = selectionConditions(selection, p);
-  const day = `(s.study_datetime AT TIME ZONE ${p.add(selection.timeZone)})::date`;
+  const periods = periodsCte(p, selection, 'day');
   return {
     text: `
-      WITH agg AS MATERIALIZED (
-        SELECT ${day} AS day, s.trust_id, s.device_id, count(*)::integer AS exams
-        FROM studies s WHERE ${where.join(' AND ')}
+      WITH ${periods},
+      agg AS MATERIALIZED (
+        SELECT ${PERIOD_OF} AS period, s.trust_id, s.device_id, count(*)::integer AS exams
+        FROM periods CROSS JOIN studies s WHERE ${where.join(' AND ')}
         GROUP BY 1, 2, 3)
-      SELECT agg.day, t.code AS trust_code, agg.device_id,
+      SELECT periods.days[agg.period] AS day, t.code AS trust_code, agg.device_id,
              CASE WHEN agg.device_id IS NULL THEN NULL
                   ELSE coalesce(d.room_name, d.station_name, 'Unnamed room') END AS room,
              agg.exams
-      FROM agg JOIN trusts t ON t.trust_id = agg.trust_id
+      FROM agg CROSS JOIN periods JOIN trusts t ON t.trust_id = agg.trust_id
       LEFT JOIN devices d ON d.device_id = agg.device_id
-      ORDER BY agg.day, t.code, room NULLS LAST, agg.device_id`,
+      ORDER BY agg.period, t.code, room NULLS LAST, agg.device_id`,
     values: p.values,
   };
 }
