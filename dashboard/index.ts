@@ -16,7 +16,13 @@ export type { StudyDetail, ProjectionTotalsRow } from './study/types.ts';
 export { referenceSetsApiRouter } from './reference-levels/index.ts';
 // Issue 11's analytics APIs, mounted by the composition root beside the other JSON APIs (their errors
 // are JSON, answered by the app's error chain, not the pages' error page).
-export { trendsApiRouter, TRENDS_API_PATH, STEP_CHANGES_API_PATH, WORKLOAD_API_PATH } from './dose-trends/index.ts';
+export {
+  trendsApiRouter,
+  TREND_OPERATIONS,
+  TRENDS_API_PATH,
+  STEP_CHANGES_API_PATH,
+  WORKLOAD_API_PATH,
+} from './dose-trends/index.ts';
 export { patientDoseApiRouter, PATIENT_DOSE_API_PATH } from './patient-dose/index.ts';
 export { drlApiRouter, DRL_OPERATIONS } from './drl-compliance/index.ts';
 export { STUDY_OPERATIONS } from './studies/index.ts';
