@@ -31,7 +31,6 @@ import {
   DRL_OPERATIONS,
   STUDY_OPERATIONS,
   TREND_OPERATIONS,
-  PATIENT_DOSE_OPERATIONS,
 } from '../dashboard/index.ts';
 import { seedBuiltinReferenceSets } from '../reference-levels/index.ts';
 import { recomputeDoseMetrics, resumePendingRemap, type PatientSizeDependencies } from '../analytics/index.ts';
@@ -132,13 +131,7 @@ export async function startKerma(config: KermaConfig, logger: Logger): Promise<R
     );
     // Every feature's operations, described by the schemas that validate them (GET /api/v1/openapi.json).
     const openApi = createOpenApiRegistry({ version: kermaVersion() });
-    openApi.add(
-      OPENAPI_OPERATION,
-      ...STUDY_OPERATIONS,
-      ...DRL_OPERATIONS,
-      ...TREND_OPERATIONS,
-      ...PATIENT_DOSE_OPERATIONS,
-    );
+    openApi.add(OPENAPI_OPERATION, ...STUDY_OPERATIONS, ...DRL_OPERATIONS, ...TREND_OPERATIONS);
     const app = createHttpApp({
       pool: database.pool,
       logger,

@@ -18,11 +18,11 @@ export { referenceSetsApiRouter } from './reference-levels/index.ts';
 // are JSON, answered by the app's error chain, not the pages' error page).
 export {
   trendsApiRouter,
+  TREND_OPERATIONS,
   TRENDS_API_PATH,
   STEP_CHANGES_API_PATH,
   WORKLOAD_API_PATH,
-  TREND_OPERATIONS,
 } from './dose-trends/index.ts';
-export { patientDoseApiRouter, PATIENT_DOSE_API_PATH, PATIENT_DOSE_OPERATIONS } from './patient-dose/index.ts';
+export { patientDoseApiRouter, PATIENT_DOSE_API_PATH } from './patient-dose/index.ts';
 export { drlApiRouter, DRL_OPERATIONS } from './drl-compliance/index.ts';
 export { STUDY_OPERATIONS } from './studies/index.ts';

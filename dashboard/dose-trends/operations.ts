@@ -1,50 +1,67 @@
-import type { ApiOperation } from '../../core/index.ts';
 import {
+  PATIENT_DOSE_BODY_SCHEMA,
   STEP_CHANGE_PARAMETERS_SCHEMA,
   TREND_PARAMETERS_SCHEMA,
   WORKLOAD_PARAMETERS_SCHEMA,
 } from '../../analytics/index.ts';
-import { STUDY_FILTER_PROPERTIES } from '../studies/index.ts';
+import type { ApiOperation } from '../../core/index.ts';
+import { PATIENT_DOSE_API_PATH } from '../patient-dose/api.ts';
+import { STUDY_QUERY_SCHEMA } from '../studies/index.ts';
 import { STEP_CHANGES_API_PATH, TRENDS_API_PATH, WORKLOAD_API_PATH } from './api.ts';
+import { PAGING } from './request.ts';
 
-/** The study browser's filters plus an endpoint's own parameters, as the routes validate them. */
-const withStudyFilters = (own: { properties: Readonly<Record<string, object>> }) => ({
-  properties: { ...STUDY_FILTER_PROPERTIES, ...own.properties },
-});
+/** The study browser's filters, without its paging (refused by these aggregates). */
+const filters = Object.fromEntries(
+  Object.entries(STUDY_QUERY_SCHEMA.properties).filter(([name]) => !(PAGING as readonly string[]).includes(name)),
+) as Record<string, object>;
 
-/** The dose-trend operations of the OpenAPI document (GET /api/v1/openapi.json). */
+const query = (own: { properties: Record<string, object> }) => ({ properties: { ...filters, ...own.properties } });
+
+/** Issue 11's trend and patient APIs in the OpenAPI document, described by the schemas that validate them. */
 export const TREND_OPERATIONS: readonly ApiOperation[] = [
   {
     method: 'get',
     path: TRENDS_API_PATH,
-    operationId: 'getDoseTrends',
-    summary: 'Weekly or monthly median dose with its interquartile range',
+    operationId: 'doseTrends',
+    summary: 'Weekly or monthly median and interquartile range per room, standard procedure or trust',
     description:
-      'Per room, standard procedure and/or trust (groupBy), for one dose quantity, over the studies the ' +
-      'study-browser filters select in the caller’s trusts.',
+      'Over the caller’s trusts and the study browser’s filters (from/to: days of the region, default the 12 ' +
+      'months to today), with the national DRL of each standard procedure that has one.',
     tags: ['analytics'],
-    query: withStudyFilters(TREND_PARAMETERS_SCHEMA),
-    responseDescription: 'One series per group: per period, the median with its interquartile range and the exam count',
+    query: query(TREND_PARAMETERS_SCHEMA),
+    responseDescription: 'Series of { periodStart, n, p25, median, p75 } points with their DRL line',
     csv: true,
   },
   {
     method: 'get',
     path: STEP_CHANGES_API_PATH,
-    operationId: 'getDoseStepChanges',
-    summary: 'Step changes in a series’ dose (Pettitt’s change-point test on daily medians)',
+    operationId: 'doseStepChanges',
+    summary: 'Step changes in each series’ dose (Pettitt’s test on daily medians), with date and size',
     tags: ['analytics'],
-    query: withStudyFilters(STEP_CHANGE_PARAMETERS_SCHEMA),
-    responseDescription: 'Each step change found, with its series, date and size',
+    query: query(STEP_CHANGE_PARAMETERS_SCHEMA),
+    responseDescription: 'The method and its thresholds, and each change with its date, medians, ratio and p-value',
     csv: true,
   },
   {
     method: 'get',
     path: WORKLOAD_API_PATH,
-    operationId: 'getWorkload',
-    summary: 'Exams per room per day',
+    operationId: 'workload',
+    summary: 'Exams per room per day of the region',
     tags: ['analytics'],
-    query: withStudyFilters(WORKLOAD_PARAMETERS_SCHEMA),
-    responseDescription: 'Rows of room, day and exam count',
+    query: query(WORKLOAD_PARAMETERS_SCHEMA),
+    responseDescription: 'Rows of { day, trustCode, deviceId, room, exams }',
     csv: true,
+  },
+  {
+    method: 'post',
+    path: PATIENT_DOSE_API_PATH,
+    operationId: 'patientDoseHistory',
+    summary: 'One patient’s exams and cumulative dose across the caller’s trusts (audited)',
+    description:
+      'The identifier travels in the body, never in a URL. A browser session sends X-CSRF-Token; an API key ' +
+      'needs the read scope.',
+    tags: ['analytics'],
+    body: PATIENT_DOSE_BODY_SCHEMA,
+    responseDescription: 'found, the trusts, lifetime / rolling 12-month / window totals and the timeline',
   },
 ];

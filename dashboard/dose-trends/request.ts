@@ -15,7 +15,7 @@ import { filterConditions, parseStudyQuery, type StudyFilters } from '../studies
  */
 
 /** The browser's paging parameters mean nothing for an aggregate: refused rather than ignored. */
-const PAGING = ['sort', 'dir', 'after', 'before', 'limit'] as const;
+export const PAGING = ['sort', 'dir', 'after', 'before', 'limit'] as const;
 /** About ten years of days: bounds the work of one request; a longer history is a CSV per period. */
 const MAX_WINDOW_DAYS = 3660;
 

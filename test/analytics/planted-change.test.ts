@@ -21,12 +21,9 @@ describe('step-change detection finds the protocol change the generator planted'
       pool: db.pool,
       patientIdSecret: 'planted-change-secret-0000000000',
     });
-    // Procedure mapping is H2's; here the head CTs are mapped by their description, as its rules would.
-    await db.pool.query(
-      `INSERT INTO standard_procedures (code, name, modality, body_region, drl_category)
-       VALUES ('CTHEAD', 'CT Head', 'CT', 'HEAD', 'ct-head-acute-stroke')`,
-    );
-    await db.pool.query(`UPDATE studies SET standard_procedure_code = 'CTHEAD' WHERE study_description = 'CT Head'`);
+    // The head CTs under the default standard procedure CT-HEAD (migration 0017), whatever the
+    // loader's own mapping did.
+    await db.pool.query(`UPDATE studies SET standard_procedure_code = 'CT-HEAD' WHERE study_description = 'CT Head'`);
     await db.pool.query('ANALYZE');
   });
   after(async () => {
@@ -42,7 +39,7 @@ describe('step-change detection finds the protocol change the generator planted'
         fromDate: '2024-01-01',
         toDate: '2024-12-31',
         timeZone: 'Europe/London',
-        standardProcedure: 'CTHEAD',
+        standardProcedure: 'CT-HEAD',
       },
       { quantity: 'dlp_mgycm', groupBy: ['room', 'standardProcedure'] },
     );

@@ -54,7 +54,7 @@ describe('dose trends, step changes and workload APIs', function () {
     expect(body.unit).to.equal('mGy·cm');
     const a = body.series.find((s) => s.room?.deviceId === fixture.roomA)!;
     expect(a.room).to.deep.equal({ deviceId: fixture.roomA, name: 'CT A', trustCode: 'TA' });
-    expect(a.standardProcedure).to.deep.equal({ code: 'CTHEAD', name: 'CT Head' });
+    expect(a.standardProcedure).to.deep.equal({ code: 'CT-HEAD', name: 'CT Head' });
     // 8-14 January: seven days of 480, 600 and 720. Type 7 quartiles of 21 values: 6th, 11th, 16th.
     expect(a.points.find((p) => p.periodStart === '2024-01-08')).to.deep.equal({
       periodStart: '2024-01-08',
@@ -66,7 +66,7 @@ describe('dose trends, step changes and workload APIs', function () {
     // The phantom exposure of 2 January counts nowhere: seven days of three exams, not 22 values.
     expect(a.points[0]).to.include({ periodStart: '2024-01-01', n: 21, median: 600 });
     expect(a.points.find((p) => p.periodStart === '2024-04-08')).to.include({ median: 432, p25: 345.6 });
-    expect(a.drl).to.include({ value: FIXTURE.drlDlpMgyCm, quantity: 'dlp_mgycm', edition: '2024' });
+    expect(a.drl).to.include({ value: FIXTURE.drlDlpMgyCm, quantity: 'dlp_mgycm', edition: '2024-11-20' });
   });
 
   it('gives monthly medians, per trust when asked', async () => {
@@ -153,7 +153,7 @@ describe('dose trends, step changes and workload APIs', function () {
     const row = rows.find((r) => r.room === 'CT A' && r.period_start === '2024-01-08')!;
     expect(row).to.include({
       trust: 'TA',
-      standard_procedure_code: 'CTHEAD',
+      standard_procedure_code: 'CT-HEAD',
       n: '21',
       median: '600',
       national_drl: '790',

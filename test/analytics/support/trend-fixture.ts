@@ -6,11 +6,13 @@ import type pg from 'pg';
  * 1 January to 30 June 2024; its level is 600 mGy·cm until 31 March and 432 (×0.72) from 1 April.
  * Trust TB's room "CT B" does one head CT a day at 500 all along, with three CT events (CTDIvol
  * 10, 20 and 30 mGy) in each exam. A phantom exposure (not_patient) of 99,999 mGy·cm sits in CT A's
- * first week and must count nowhere. The head CT standard procedure has the UK NDRL for adult head
- * CT (acute stroke), 790 mGy·cm (UKHSA NDRLs from 20 November 2024, Table 1; status C).
+ * first week and must count nowhere. The studies are mapped to the default standard procedure
+ * CT-HEAD (migration 0017), whose DRL category has the UK NDRL for adult head CT (acute stroke),
+ * 790 mGy·cm and 47 mGy per sequence, in the builtin set Kerma seeds at start (UKHSA NDRLs from
+ * 20 November 2024, Table 1; status C).
  */
 export const FIXTURE = {
-  procedure: 'CTHEAD',
+  procedure: 'CT-HEAD',
   drlDlpMgyCm: 790,
   changeDate: '2024-04-01',
   before: 600,
@@ -37,22 +39,6 @@ export async function loadTrendFixture(pool: pg.Pool): Promise<TrendFixture> {
   );
   const roomA = Number(devices.find((d) => d.room_name === 'CT A')!.device_id);
   const roomB = Number(devices.find((d) => d.room_name === 'CT B')!.device_id);
-  await pool.query(
-    `INSERT INTO standard_procedures (code, name, modality, body_region, drl_category)
-     VALUES ('CTHEAD', 'CT Head', 'CT', 'HEAD', 'ct-head-acute-stroke')`,
-  );
-  const { rows: sets } = await pool.query<{ reference_set_id: string }>(
-    `INSERT INTO reference_sets (set_key, kind, title, publisher, edition, effective_from, source_title, document)
-     VALUES ('uk-ndrl-adult-ct', 'national-drl', 'UK adult CT NDRLs', 'UKHSA', '2024', '2024-11-20',
-             'UKHSA, Diagnostic radiology: national diagnostic reference levels (NDRLs)', '{}')
-     RETURNING reference_set_id`,
-  );
-  await pool.query(
-    `INSERT INTO reference_values (reference_set_id, value_key, modality, drl_category, quantity, value, status)
-     VALUES ($1, 'head_acute_stroke', 'CT', 'ct-head-acute-stroke', 'dlp_mgycm', 790, 'C'),
-            ($1, 'head_acute_stroke', 'CT', 'ct-head-acute-stroke', 'ctdivol_mgy', 47, 'C')`,
-    [sets[0]!.reference_set_id],
-  );
   // Room A: three a day, levels 600 then 432, each day 0.8x, 1x, 1.2x the level.
   await pool.query(
     `INSERT INTO studies (study_instance_uid, trust_id, device_id, modality, study_datetime, total_dlp_mgycm,
@@ -60,7 +46,7 @@ export async function loadTrendFixture(pool: pg.Pool): Promise<TrendFixture> {
      SELECT '2.25.7' || to_char(d, 'YYYYMMDD') || k, $1, $2, 'CT',
             (d + time '10:00' + k * interval '1 hour') AT TIME ZONE 'Europe/London',
             CASE WHEN d < date '2024-04-01' THEN 600 ELSE 432 END * (0.6 + 0.2 * k),
-            'CTHEAD', 1
+            'CT-HEAD', 1
      FROM generate_series(date '2024-01-01', date '2024-06-30', interval '1 day') AS g(d0)
      CROSS JOIN LATERAL (SELECT g.d0::date AS d) day
      CROSS JOIN generate_series(1, 3) AS k`,
@@ -69,14 +55,14 @@ export async function loadTrendFixture(pool: pg.Pool): Promise<TrendFixture> {
   await pool.query(
     `INSERT INTO studies (study_instance_uid, trust_id, device_id, modality, study_datetime, total_dlp_mgycm,
                           standard_procedure_code, event_count, not_patient)
-     VALUES ('2.25.66', $1, $2, 'CT', '2024-01-02T12:00:00Z', 99999, 'CTHEAD', 1, true)`,
+     VALUES ('2.25.66', $1, $2, 'CT', '2024-01-02T12:00:00Z', 99999, 'CT-HEAD', 1, true)`,
     [trustA, roomA],
   );
   const { rows: bStudies } = await pool.query<{ study_id: string; study_datetime: Date }>(
     `INSERT INTO studies (study_instance_uid, trust_id, device_id, modality, study_datetime, total_dlp_mgycm,
                           standard_procedure_code, event_count)
      SELECT '2.25.8' || to_char(d, 'YYYYMMDD'), $1, $2, 'CT', (d::date + time '11:00') AT TIME ZONE 'Europe/London',
-            500, 'CTHEAD', 3
+            500, 'CT-HEAD', 3
      FROM generate_series(date '2024-01-01', date '2024-06-30', interval '1 day') AS d
      RETURNING study_id, study_datetime`,
     [trustB, roomB],
