@@ -39,11 +39,11 @@ const SUPERUSER = 'postgres';
 /** Kept in the log tail attached to start-up errors: enough to show PostgreSQL's own FATAL line. */
 const LOG_TAIL_LINES = 40;
 
-async function readOrCreatePassword(passwordFile: string): Promise<string> {
-  if (existsSync(passwordFile)) return (await readFile(passwordFile, 'utf8')).trim();
+async function readOrCreatePassword(passwordFile: string): Promise<{ password: string; created: boolean }> {
+  if (existsSync(passwordFile)) return { password: (await readFile(passwordFile, 'utf8')).trim(), created: false };
   const password = randomBytes(24).toString('base64url');
   await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-  return password;
+  return { password, created: true };
 }
 
 function connectionUrl(password: string, port: number, database: string): string {
@@ -135,7 +135,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (runAs) await prepareRootLayout(layout, binaries, runAs);
   const { clusterDir } = layout;
   const ownerFile = path.join(dataDir, 'embedded-pg.owner');
-  const password = await readOrCreatePassword(path.join(dataDir, 'embedded-pg.password'));
+  const { password, created: newPassword } = await readOrCreatePassword(path.join(dataDir, 'embedded-pg.password'));
   const url = connectionUrl(password, port, database);
 
   const lock = await inspectPostmasterLock(clusterDir);
@@ -174,7 +174,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
           { clusterDir, port },
         );
 
-  if ((await checkClusterVersion(clusterDir, binaries.major, options)) === 'absent') {
+  // As root the cluster lives outside the data directory (/var/lib/kerma, keyed by its path), so a
+  // scratch data directory made afresh at a path used before (a new checkout of the tests) finds the
+  // old cluster, whose superuser has the old, lost password: a scratch cluster is made anew then.
+  const orphanedScratch = newPassword && options.replaceOtherVersion === true;
+  if (orphanedScratch || (await checkClusterVersion(clusterDir, binaries.major, options)) === 'absent') {
     logger.info({ clusterDir, version: binaries.version }, 'initialising embedded PostgreSQL cluster');
     await initialiseCluster(layout, password, runAs, processOptions).catch((error: unknown) => {
       throw fail('initdb', error);
