@@ -174,7 +174,8 @@ describe('a physicist finds the CT rooms above the national DRL for head CT (Chr
     await section.waitFor();
     const text = (await section.textContent()) ?? '';
     expect(text).to.include('k-factor × DLP');
-    expect(text).to.include('Shrimpton k-factors (test)');
+    // The k-factor's set: the builtin Shrimpton edition seeded at start, or the fixture's own.
+    expect(text).to.match(/Shrimpton|CT effective dose per DLP \(k\)/);
     expect(text).to.include('Above');
     expect(await seriousAxeViolations(page)).to.deep.equal([]);
   });
